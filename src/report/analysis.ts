@@ -1,0 +1,442 @@
+/**
+ * The numbers a report shows, computed from `results.json` rows: series per model and
+ * pass, SE(3)-Hyena / transformer ratios per length, the crossover length, fitted
+ * scaling exponents and the longest context each model ran within its memory budget.
+ *
+ * Pure functions, no I/O. Only `forward` and `backward` rows take part; `train` rows
+ * (and any other pass) are left to their own report sections.
+ *
+ * @module
+ */
+
+import { linearRegression } from "simple-statistics";
+import type { CaseResult, CaseStatus, ModelKind, PassKind, SweepResults } from "../results.ts";
+
+/** The passes whose rows form runtime/memory series. */
+export const SERIES_PASSES: readonly PassKind[] = ["forward", "backward"];
+
+/** The model whose gains a report measures, and the baseline it is measured against. */
+export const HYENA: ModelKind = "se3-hyena";
+/** The attention baseline. */
+export const TRANSFORMER: ModelKind = "equivariant-transformer";
+
+/** Which memory figure a number is: framework peak, process RSS peak, or device bytes. */
+export type MemoryMetric = "peakBytes" | "deviceBytes" | "rssPeakBytes";
+
+/** One length of one series. Times in ms, memory in bytes; `null` where unknown. */
+export interface SeriesPoint {
+  seqLen: number;
+  status: CaseStatus;
+  median: number | null;
+  p10: number | null;
+  p90: number | null;
+  medianCI: [number, number] | null;
+  peakBytes: number | null;
+  rssPeakBytes: number | null;
+  deviceBytes: number | null;
+  budgetBytes: number | null;
+  /** For `oom` rows: the size that failed (`oomAt`, else `seqLen`). */
+  oomAt: number | null;
+  /** The row this point came from. */
+  row: CaseResult;
+}
+
+/** The rows of one model × pass × variant (attention, backend, batch, preset), by length. */
+export interface Series {
+  /** Stable key: `model|attention|pass|backend|batch|preset`. */
+  key: string;
+  model: ModelKind;
+  pass: PassKind;
+  attention: string | null;
+  backend: string;
+  batch: number;
+  preset: string;
+  /** Human label, e.g. `SE(3)-Hyena · forward` (+ the variant fields that differ). */
+  label: string;
+  /** One point per length, ascending; every status. */
+  points: SeriesPoint[];
+}
+
+/** A fitted power law `time ∝ N^exponent`. */
+export interface ExponentFit {
+  exponent: number;
+  /** Number of lengths the fit used. */
+  points: number;
+  /** Smallest and largest length used. */
+  fromN: number;
+  toN: number;
+}
+
+/** SE(3)-Hyena against the transformer at one common length. */
+export interface RatioPoint {
+  seqLen: number;
+  hyenaMs: number | null;
+  transformerMs: number | null;
+  /** transformer time / SE(3)-Hyena time (> 1: SE(3)-Hyena is faster). */
+  speedup: number | null;
+  hyenaBytes: number | null;
+  transformerBytes: number | null;
+  /** transformer memory / SE(3)-Hyena memory (> 1: SE(3)-Hyena uses less). */
+  memoryRatio: number | null;
+}
+
+/** Where the speed-up crosses 1. */
+export interface Crossover {
+  /**
+   * `crossed`: the speed-up goes from below 1 to at least 1 (`length` interpolated);
+   * `always-faster`: ≥ 1 at every common length; `never-faster`: < 1 everywhere;
+   * `insufficient`: no common length with both times.
+   */
+  kind: "crossed" | "always-faster" | "never-faster" | "insufficient";
+  length: number | null;
+}
+
+/** The longest length a series ran with status `ok` inside its memory budget. */
+export interface LongestContext {
+  seqLen: number | null;
+  /**
+   * True when a failure (oom, or memory over budget) at a larger length shows that
+   * this is the real limit; false means the sweep stopped first (a lower bound).
+   */
+  limitFound: boolean;
+  /** The smallest failing length above `seqLen`, if any. */
+  firstFailure: number | null;
+}
+
+/** One SE(3)-Hyena series against one transformer series of the same pass and variant. */
+export interface Comparison {
+  pass: PassKind;
+  hyena: Series;
+  transformer: Series;
+  /** The memory figure the memory ratios use (the first one known at every common length). */
+  memoryMetric: MemoryMetric | null;
+  /** Ratios at each length where both series have an `ok` row. */
+  points: RatioPoint[];
+  /** The ratio at the largest common length with both times. */
+  largest: RatioPoint | null;
+  crossover: Crossover;
+  hyenaExponent: ExponentFit | null;
+  transformerExponent: ExponentFit | null;
+  longestHyena: LongestContext;
+  longestTransformer: LongestContext;
+  /** longest SE(3)-Hyena length / longest transformer length (the paper's ×175). */
+  contextRatio: number | null;
+}
+
+/** Everything the report derives from a sweep. */
+export interface Analysis {
+  series: Series[];
+  comparisons: Comparison[];
+  /** The comparison the headline shows (forward preferred, then most common lengths). */
+  headline: Comparison | null;
+  /** Memory budgets seen in the rows, by backend (bytes). */
+  budgets: Record<string, number>;
+}
+
+const MODEL_NAMES: Record<string, string> = {
+  "se3-hyena": "SE(3)-Hyena",
+  "equivariant-transformer": "equivariant transformer",
+  "hyena": "Hyena",
+  "transformer": "transformer",
+};
+
+/** Display name of a model kind (unknown kinds are returned as they are). */
+export function modelName(model: string): string {
+  return MODEL_NAMES[model] ?? model;
+}
+
+function num(x: unknown): number | null {
+  return typeof x === "number" && Number.isFinite(x) ? x : null;
+}
+
+function toPoint(row: CaseResult): SeriesPoint {
+  const t = row.timeMs;
+  const m = row.memory ?? {};
+  const ci = t?.medianCI;
+  return {
+    seqLen: row.case.seqLen,
+    status: row.status,
+    median: row.status === "ok" ? num(t?.median) : null,
+    p10: row.status === "ok" ? num(t?.p10) : null,
+    p90: row.status === "ok" ? num(t?.p90) : null,
+    medianCI: Array.isArray(ci) && num(ci[0]) !== null && num(ci[1]) !== null
+      ? [ci[0], ci[1]]
+      : null,
+    peakBytes: num(m.peakBytes),
+    rssPeakBytes: num(m.rssPeakBytes),
+    deviceBytes: num(m.deviceBytes),
+    budgetBytes: num(m.budgetBytes),
+    oomAt: row.status === "oom" ? (num(row.oomAt) ?? row.case.seqLen) : null,
+    row,
+  };
+}
+
+/** Rank used to keep one row per length: `ok` first, then `oom`, then the rest. */
+function statusRank(s: CaseStatus): number {
+  return s === "ok" ? 0 : s === "oom" ? 1 : 2;
+}
+
+/**
+ * Groups the `forward`/`backward` rows into series (one per model × pass × attention
+ * × backend × batch × preset), points ascending by length. Where several rows share a
+ * length (a repeated case), the `ok` one with the smallest median is kept.
+ * Rows without a numeric `case.seqLen` are skipped.
+ */
+export function buildSeries(rows: readonly CaseResult[]): Series[] {
+  const groups = new Map<string, Series>();
+  for (const row of rows) {
+    const c = row.case;
+    if (!c || !SERIES_PASSES.includes(c.pass) || num(c.seqLen) === null) continue;
+    const attention = c.model === TRANSFORMER ? (c.attention ?? null) : null;
+    const key = [c.model, attention ?? "", c.pass, c.backend, c.batch, c.preset].join("|");
+    let s = groups.get(key);
+    if (!s) {
+      s = {
+        key,
+        model: c.model,
+        pass: c.pass,
+        attention,
+        backend: String(c.backend),
+        batch: c.batch,
+        preset: String(c.preset),
+        label: "",
+        points: [],
+      };
+      groups.set(key, s);
+    }
+    const p = toPoint(row);
+    const i = s.points.findIndex((q) => q.seqLen === p.seqLen);
+    if (i < 0) s.points.push(p);
+    else {
+      const q = s.points[i];
+      const better = statusRank(p.status) < statusRank(q.status) ||
+        (p.status === q.status && (p.median ?? Infinity) < (q.median ?? Infinity));
+      if (better) s.points[i] = p;
+    }
+  }
+  const series = [...groups.values()];
+  for (const s of series) s.points.sort((a, b) => a.seqLen - b.seqLen);
+  labelSeries(series);
+  const order = (s: Series) => [s.model === HYENA ? 0 : 1, SERIES_PASSES.indexOf(s.pass)];
+  series.sort((a, b) => {
+    const [a0, a1] = order(a), [b0, b1] = order(b);
+    return a0 - b0 || a1 - b1 || a.key.localeCompare(b.key);
+  });
+  return series;
+}
+
+/** Labels: model name · pass, plus the variant fields that differ between series. */
+function labelSeries(series: Series[]): void {
+  const varying = (f: (s: Series) => unknown) => new Set(series.map(f)).size > 1;
+  const showAttention = new Set(series.filter((s) => s.attention).map((s) => s.attention))
+    .size > 1;
+  const showBackend = varying((s) => s.backend);
+  const showBatch = varying((s) => s.batch);
+  const showPreset = varying((s) => s.preset);
+  for (const s of series) {
+    const extra: string[] = [];
+    if (showAttention && s.attention) extra.push(s.attention);
+    if (showBackend) extra.push(s.backend);
+    if (showBatch) extra.push(`batch ${s.batch}`);
+    if (showPreset) extra.push(s.preset);
+    s.label = `${modelName(s.model)} · ${s.pass}` + (extra.length ? ` (${extra.join(", ")})` : "");
+  }
+}
+
+/** The points of a series with status `ok` and a median time. */
+export function okPoints(series: Series): SeriesPoint[] {
+  return series.points.filter((p) => p.status === "ok" && p.median !== null);
+}
+
+/** Options of {@linkcode fitExponent}. */
+export interface FitOptions {
+  /** Fraction of the (distinct, ascending) lengths used, from the top. Default 0.5. */
+  fraction?: number;
+  /** Fewest points a fit uses (taken from the top when the fraction gives fewer). Default 2. */
+  minPoints?: number;
+}
+
+/**
+ * Fits `value ∝ N^k` by least squares of log(value) against log(N) over the upper
+ * part of the lengths (by default the upper half, at least 2 points) and returns k.
+ * Points with non-positive N or value are ignored. `null` with fewer than
+ * `minPoints` usable distinct lengths.
+ *
+ * @example
+ * fitExponent([{seqLen: 10, value: 100}, {seqLen: 100, value: 10000}])?.exponent; // 2
+ */
+export function fitExponent(
+  points: readonly { seqLen: number; value: number }[],
+  options: FitOptions = {},
+): ExponentFit | null {
+  const { fraction = 0.5, minPoints = 2 } = options;
+  const byN = new Map<number, number>();
+  for (const p of points) {
+    if (p.seqLen > 0 && p.value > 0 && Number.isFinite(p.value)) byN.set(p.seqLen, p.value);
+  }
+  const sorted = [...byN.entries()].sort((a, b) => a[0] - b[0]);
+  if (sorted.length < minPoints) return null;
+  const take = Math.min(sorted.length, Math.max(minPoints, Math.ceil(sorted.length * fraction)));
+  const used = sorted.slice(sorted.length - take);
+  const { m } = linearRegression(used.map(([n, v]) => [Math.log(n), Math.log(v)]));
+  return { exponent: m, points: used.length, fromN: used[0][0], toN: used[used.length - 1][0] };
+}
+
+/** {@linkcode fitExponent} of a series' median times (ok points only). */
+export function seriesExponent(series: Series, options?: FitOptions): ExponentFit | null {
+  return fitExponent(
+    okPoints(series).map((p) => ({ seqLen: p.seqLen, value: p.median! })),
+    options,
+  );
+}
+
+/** The value of one memory figure at a point. */
+export function memoryOf(p: SeriesPoint, metric: MemoryMetric): number | null {
+  return p[metric];
+}
+
+/**
+ * Ratios of `transformer` over `hyena` at every length where both have an `ok` row,
+ * ascending. Memory ratios use `metric`; when it is omitted, the first of
+ * peakBytes, deviceBytes, rssPeakBytes that both series know at every common length.
+ */
+export function ratioSeries(
+  hyena: Series,
+  transformer: Series,
+  metric?: MemoryMetric | null,
+): { metric: MemoryMetric | null; points: RatioPoint[] } {
+  const t = new Map(okPoints(transformer).map((p) => [p.seqLen, p]));
+  const common = okPoints(hyena).filter((p) => t.has(p.seqLen)).map((h) => [h, t.get(h.seqLen)!]);
+  const chosen = metric !== undefined ? metric : (["peakBytes", "deviceBytes", "rssPeakBytes"]
+    .find((m) =>
+      common.length > 0 &&
+      common.every(([h, tr]) =>
+        memoryOf(h, m as MemoryMetric) !== null && memoryOf(tr, m as MemoryMetric) !== null
+      )
+    ) as MemoryMetric | undefined) ?? null;
+  const points = common.map(([h, tr]): RatioPoint => {
+    const hb = chosen ? memoryOf(h, chosen) : null;
+    const tb = chosen ? memoryOf(tr, chosen) : null;
+    return {
+      seqLen: h.seqLen,
+      hyenaMs: h.median,
+      transformerMs: tr.median,
+      speedup: h.median && tr.median !== null ? tr.median / h.median : null,
+      hyenaBytes: hb,
+      transformerBytes: tb,
+      memoryRatio: hb && tb !== null ? tb / hb : null,
+    };
+  });
+  return { metric: chosen, points };
+}
+
+/**
+ * The length where the speed-up reaches 1: between the last pair of consecutive
+ * lengths where it goes from below 1 to at least 1 (so later dips do not move it
+ * earlier), interpolated linearly in log(N) against log(speed-up).
+ */
+export function crossoverLength(points: readonly RatioPoint[]): Crossover {
+  const ps = points.filter((p) => p.speedup !== null && p.speedup > 0)
+    .sort((a, b) => a.seqLen - b.seqLen);
+  if (ps.length === 0) return { kind: "insufficient", length: null };
+  if (ps.every((p) => p.speedup! >= 1)) return { kind: "always-faster", length: null };
+  for (let i = ps.length - 2; i >= 0; i--) {
+    const a = ps[i], b = ps[i + 1];
+    if (a.speedup! < 1 && b.speedup! >= 1) {
+      const la = Math.log(a.speedup!), lb = Math.log(b.speedup!);
+      const f = lb === la ? 0 : (0 - la) / (lb - la);
+      const length = Math.exp(Math.log(a.seqLen) + f * (Math.log(b.seqLen) - Math.log(a.seqLen)));
+      return { kind: "crossed", length };
+    }
+  }
+  return { kind: "never-faster", length: null };
+}
+
+/**
+ * The longest length with status `ok` whose memory is within the budget
+ * (`budgetBytes` option, else the row's own `memory.budgetBytes`; a row whose memory
+ * is unknown or that has no budget counts as within it). Memory is `metric`
+ * (default `peakBytes`).
+ */
+export function longestContext(
+  series: Series,
+  options: { budgetBytes?: number | null; metric?: MemoryMetric } = {},
+): LongestContext {
+  const metric = options.metric ?? "peakBytes";
+  const within = (p: SeriesPoint) => {
+    const budget = options.budgetBytes ?? p.budgetBytes;
+    const used = memoryOf(p, metric);
+    return budget === null || budget === undefined || used === null || used <= budget;
+  };
+  const good = series.points.filter((p) => p.status === "ok" && within(p));
+  const seqLen = good.length ? Math.max(...good.map((p) => p.seqLen)) : null;
+  const failures = series.points
+    .filter((p) => p.status === "oom" || (p.status === "ok" && !within(p)))
+    .map((p) => p.status === "oom" ? (p.oomAt ?? p.seqLen) : p.seqLen)
+    .filter((n) => seqLen === null || n > seqLen);
+  const firstFailure = failures.length ? Math.min(...failures) : null;
+  return { seqLen, limitFound: firstFailure !== null, firstFailure };
+}
+
+/** Memory budgets by backend: the largest `memory.budgetBytes` seen on its rows. */
+export function memoryBudgets(rows: readonly CaseResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    const b = num(r.memory?.budgetBytes);
+    const backend = String(r.case?.backend ?? r.worker?.backend ?? "?");
+    if (b !== null) out[backend] = Math.max(out[backend] ?? 0, b);
+  }
+  return out;
+}
+
+/** Compares one SE(3)-Hyena series with one transformer series. */
+export function compareSeries(hyena: Series, transformer: Series): Comparison {
+  const { metric, points } = ratioSeries(hyena, transformer);
+  const withTimes = points.filter((p) => p.speedup !== null);
+  const longestHyena = longestContext(hyena);
+  const longestTransformer = longestContext(transformer);
+  return {
+    pass: hyena.pass,
+    hyena,
+    transformer,
+    memoryMetric: metric,
+    points,
+    largest: withTimes.length ? withTimes[withTimes.length - 1] : null,
+    crossover: crossoverLength(points),
+    hyenaExponent: seriesExponent(hyena),
+    transformerExponent: seriesExponent(transformer),
+    longestHyena,
+    longestTransformer,
+    contextRatio: longestHyena.seqLen && longestTransformer.seqLen
+      ? longestHyena.seqLen / longestTransformer.seqLen
+      : null,
+  };
+}
+
+/**
+ * Pairs every SE(3)-Hyena series with every transformer series of the same pass,
+ * backend, batch and preset (one comparison per attention variant).
+ */
+export function pairSeries(series: readonly Series[]): Comparison[] {
+  const out: Comparison[] = [];
+  const variant = (s: Series) => [s.pass, s.backend, s.batch, s.preset].join("|");
+  for (const h of series.filter((s) => s.model === HYENA)) {
+    for (const t of series.filter((s) => s.model === TRANSFORMER && variant(s) === variant(h))) {
+      out.push(compareSeries(h, t));
+    }
+  }
+  return out;
+}
+
+/** Runs the whole analysis of a sweep. */
+export function analyse(results: SweepResults): Analysis {
+  const rows = Array.isArray(results.results) ? results.results : [];
+  const series = buildSeries(rows);
+  const comparisons = pairSeries(series);
+  const score = (c: Comparison) => [c.pass === "forward" ? 1 : 0, c.points.length];
+  const headline = [...comparisons].sort((a, b) => {
+    const [a0, a1] = score(a), [b0, b1] = score(b);
+    return b0 - a0 || b1 - a1;
+  })[0] ?? null;
+  return { series, comparisons, headline, budgets: memoryBudgets(rows) };
+}
