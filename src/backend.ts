@@ -12,6 +12,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+// Gradient functions: tfjs-core's own registration module (dist/register_all_gradients) is
+// unloadable in Deno (extensionless ESM imports); the @tensorflow/tfjs bundle registers them.
+import "@tensorflow/tfjs";
 
 export { tf };
 
