@@ -69,6 +69,12 @@ async function loadWebgpu(): Promise<void> {
   if (tf.findBackend("webgpu")) return;
   const gpu = (globalThis.navigator as { gpu?: unknown } | undefined)?.gpu;
   if (!gpu) throw new Error(`backend "webgpu" needs WebGPU (navigator.gpu), which this runtime lacks`);
+  if (!(await (gpu as GPU).requestAdapter({ powerPreference: "high-performance" }))) {
+    throw new Error(
+      `backend "webgpu": navigator.gpu.requestAdapter() returned null (no Vulkan driver); ` +
+        `install one, e.g. \`apt-get install -y mesa-vulkan-drivers\` (software lavapipe)`,
+    );
+  }
   await import("@tensorflow/tfjs-backend-webgpu");
 }
 
