@@ -1,0 +1,10 @@
+/**
+ * Imports every custom kernel module, which registers its kernels with TensorFlow.js.
+ * Import this once (side effect only) before running the ops that need them.
+ *
+ * @module
+ */
+import "./fft_conv_cpu.ts";
+import "./fft_conv_wasm.ts";
+import "./fft_conv_tensorflow.ts";
+import "./fft_conv_webgpu.ts";
