@@ -1,0 +1,47 @@
+/**
+ * Stable case ids: the first 16 hex digits of the SHA-256 of the case's canonical JSON
+ * (object keys sorted recursively, no whitespace). Results are keyed by this id, so a
+ * re-delivered or repeated case never counts twice.
+ *
+ * Hash the validated case (defaults filled, see `parseCase`), so that `{seqLen: 64}` and
+ * `{seqLen: 64, batch: 1}` get the same id.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** Number of hex digits kept from the SHA-256 (64 bits). */
+export const CASE_ID_HEX_DIGITS = 16;
+
+/**
+ * Canonical JSON: keys sorted at every depth, `undefined` members dropped, no spaces.
+ *
+ * @throws TypeError for values JSON cannot represent faithfully (non-finite numbers,
+ * functions, bigints).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "number":
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
+      return JSON.stringify(value);
+    case "string":
+    case "boolean":
+      return JSON.stringify(value);
+    case "object": {
+      if (Array.isArray(value)) {
+        return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+    }
+    default:
+      throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
+  }
+}
+
+/** The stable id of a (validated) case: 16 hex digits of SHA-256(canonicalJson(c)). */
+export function caseId(c: unknown): string {
+  return createHash("sha256").update(canonicalJson(c)).digest("hex").slice(0, CASE_ID_HEX_DIGITS);
+}

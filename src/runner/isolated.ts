@@ -1,0 +1,290 @@
+/**
+ * Runs one case in a fresh child process (`deno run -A src/runner/child.ts`), so one
+ * case's heap growth, crash or out-of-memory cannot skew or kill the next.
+ *
+ * The parent
+ * - writes the case as JSON on the child's stdin and reads one result line from its stdout;
+ * - kills the child after `case.timeoutMs` → status `timeout`;
+ * - samples the child's resident set size (/proc/<pid>/status, every {@link RSS_POLL_MS} ms)
+ *   and kills it when it exceeds the memory budget → status `oom` (`oomAt` = seqLen). A
+ *   child whose own reported peak RSS ended above the budget (a spike between two samples)
+ *   is recorded `oom` too, so results do not depend on sampling luck;
+ * - turns a child that died without a result into `oom` when its stderr shows a fatal
+ *   V8/wasm out-of-memory or it was SIGKILLed by someone else (the kernel's OOM killer),
+ *   else into `error` with the exit status and the tail of its stderr;
+ * - calls `onHeartbeat` every {@link HEARTBEAT_MS} ms while the child runs;
+ * - on `signal` abort kills the child and returns status `error` with `aborted: true`.
+ *
+ * It never throws for a case failure.
+ *
+ * The memory budget defaults to {@link defaultMemoryBudgetBytes} (min(16 GiB, 70% of RAM)).
+ * The child learns it through `SE3_HYENA_MEMORY_BUDGET` and reports it as
+ * `memory.budgetBytes` (on wasm: the smaller of it and the wasm heap's 4 GiB ceiling).
+ *
+ * @module
+ */
+import { caseId } from "../case/id.ts";
+import { FAULT_KINDS } from "../case/schema.ts";
+import { cpuModel, hostName, totalMemoryBytes } from "../environment.ts";
+import { passFlops } from "../flops.ts";
+import type { Case, CaseResult } from "../results.ts";
+import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./measure.ts";
+import { isOomStderr } from "./oom.ts";
+
+/** How often `onHeartbeat` is called while a child runs, ms. */
+export const HEARTBEAT_MS = 2000;
+/** How often the parent samples the child's RSS, ms. */
+export const RSS_POLL_MS = 100;
+/** Bytes of the child's stderr kept (the tail). */
+export const STDERR_TAIL_BYTES = 16 * 1024;
+/** V8 heap limit given to a child running the `fatal-oom` test fault, MiB. */
+export const FATAL_OOM_HEAP_MIB = 96;
+
+const CHILD_URL = new URL("./child.ts", import.meta.url);
+const CONFIG_URL = new URL("../../deno.json", import.meta.url);
+const REPO_ROOT_URL = new URL("../../", import.meta.url);
+
+/** Options of {@link runCaseIsolated}. */
+export interface RunCaseOptions {
+  /** Aborting kills the child; the result is `error` with `aborted: true`. */
+  signal?: AbortSignal;
+  /** Called every {@link HEARTBEAT_MS} ms while the child runs. */
+  onHeartbeat?: () => void;
+  /** RSS budget of the child; default {@link defaultMemoryBudgetBytes}. */
+  memoryBudgetBytes?: number;
+  /** Extra environment variables of the child (added to this process's environment). */
+  env?: Record<string, string>;
+}
+
+/** The default memory budget: min(16 GiB, 70% of physical memory) (16 GiB when unknown). */
+export function defaultMemoryBudgetBytes(): number {
+  const total = totalMemoryBytes();
+  const cap = 16 * 2 ** 30;
+  return total > 0 ? Math.min(cap, Math.floor(0.7 * total)) : cap;
+}
+
+/** Resident set size of process `pid` in bytes (VmRSS), or null when it cannot be read. */
+export function readRss(pid: number): number | null {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const m = status.match(/^VmRSS:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Formats bytes as MiB/GiB for messages. */
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30
+    ? `${(bytes / 2 ** 30).toFixed(2)} GiB`
+    : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/** Reads a stream to its end, keeping everything (`limit` = 0) or only the last `limit` bytes. */
+async function drain(stream: ReadableStream<Uint8Array>, limit = 0): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    size += chunk.length;
+    while (limit > 0 && size - chunks[0].length > limit) size -= chunks.shift()!.length;
+  }
+  const all = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  const text = new TextDecoder().decode(all);
+  return limit > 0 && text.length > limit ? text.slice(-limit) : text;
+}
+
+/** Parses the last JSON line of the child's stdout as a result, or null. */
+function parseResultLine(stdout: string): CaseResult | null {
+  const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("{"));
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const r = JSON.parse(lines[i]);
+      if (r && typeof r === "object" && typeof r.status === "string" && "id" in r) {
+        return r as CaseResult;
+      }
+    } catch {
+      // not our line
+    }
+  }
+  return null;
+}
+
+/**
+ * Runs case `c` (already validated) in a fresh child process and returns its result.
+ * Never throws for case failures; see the module doc for how outcomes are classified.
+ */
+export async function runCaseIsolated(
+  c: Case,
+  opts: {
+    signal?: AbortSignal;
+    onHeartbeat?: () => void;
+    memoryBudgetBytes?: number;
+    env?: Record<string, string>;
+  } = {},
+): Promise<CaseResult> {
+  const startedAt = new Date().toISOString();
+  const budget = opts.memoryBudgetBytes ?? defaultMemoryBudgetBytes();
+  const device = c.backend === "cpu" || c.backend === "wasm" ? cpuModel() : "";
+  let maxRss: number | null = null;
+  const skeleton = (
+    status: CaseResult["status"],
+    error: string,
+    extra: Partial<CaseResult> = {},
+  ): CaseResult => ({
+    id: caseId(c),
+    case: c,
+    status,
+    timeMs: null,
+    memory: {
+      peakBytes: null,
+      rssPeakBytes: maxRss,
+      deviceBytes: null,
+      budgetBytes: c.backend === "wasm" ? Math.min(budget, WASM_HEAP_MAX_BYTES) : budget,
+    },
+    flops: passFlops(c),
+    worker: { host: hostName(), device, backend: c.backend },
+    error,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ...extra,
+  });
+
+  if (opts.signal?.aborted) return skeleton("error", "aborted before start", { aborted: true });
+
+  const args = ["run", "-A", "--quiet"];
+  if (CONFIG_URL.protocol === "file:") {
+    args.push(`--config=${decodeURIComponent(CONFIG_URL.pathname)}`);
+  }
+  const fault = (c as { fault?: unknown }).fault;
+  if (fault === "fatal-oom" && FAULT_KINDS.includes(fault)) {
+    args.push(`--v8-flags=--max-old-space-size=${FATAL_OOM_HEAP_MIB}`);
+  }
+  args.push(
+    CHILD_URL.protocol === "file:" ? decodeURIComponent(CHILD_URL.pathname) : CHILD_URL.href,
+  );
+
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: REPO_ROOT_URL.protocol === "file:"
+        ? decodeURIComponent(REPO_ROOT_URL.pathname)
+        : undefined,
+      env: { ...opts.env, [MEMORY_BUDGET_ENV]: String(budget) },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    return skeleton("error", `spawn: could not start the child process: ${(e as Error).message}`);
+  }
+
+  let killedFor: "timeout" | "budget" | "aborted" | null = null;
+  const kill = (reason: "timeout" | "budget" | "aborted") => {
+    if (killedFor) return;
+    killedFor = reason;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  const stdoutText = drain(child.stdout);
+  const stderrText = drain(child.stderr, STDERR_TAIL_BYTES);
+  const timers = [
+    setTimeout(() => kill("timeout"), c.timeoutMs),
+    setInterval(() => {
+      const rss = readRss(child.pid);
+      if (rss === null) return;
+      maxRss = Math.max(maxRss ?? 0, rss);
+      if (rss > budget) kill("budget");
+    }, RSS_POLL_MS),
+    setInterval(() => {
+      try {
+        opts.onHeartbeat?.();
+      } catch {
+        // a failing heartbeat must not fail the case
+      }
+    }, HEARTBEAT_MS),
+  ];
+  const onAbort = () => kill("aborted");
+  opts.signal?.addEventListener("abort", onAbort);
+
+  try {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(c)));
+    await writer.close();
+  } catch {
+    // the child died before reading; its status tells why
+  }
+
+  const status = await child.status;
+  for (const t of timers) clearTimeout(t);
+  opts.signal?.removeEventListener("abort", onAbort);
+  const [stdout, stderr] = await Promise.all([stdoutText, stderrText]);
+  const tail = stderr.trim().split("\n").slice(-20).join("\n");
+
+  if (killedFor === "timeout") {
+    return skeleton("timeout", `timeout: killed after ${c.timeoutMs} ms`);
+  }
+  if (killedFor === "budget") {
+    return skeleton(
+      "oom",
+      `memory budget: RSS ${formatBytes(maxRss ?? 0)} exceeded the budget of ${
+        formatBytes(budget)
+      }; killed by the parent`,
+      { oomAt: c.seqLen },
+    );
+  }
+  if (killedFor === "aborted") {
+    return skeleton("error", "aborted: the child was killed", { aborted: true });
+  }
+
+  const result = parseResultLine(stdout);
+  if (result) {
+    const childPeak = result.memory?.rssPeakBytes ?? null;
+    const rssPeakBytes = childPeak === null ? maxRss : Math.max(childPeak, maxRss ?? 0);
+    const memory = {
+      ...result.memory,
+      rssPeakBytes,
+      budgetBytes: result.memory?.budgetBytes ?? budget,
+    };
+    const merged: CaseResult = {
+      ...result,
+      memory,
+      worker: { ...result.worker, host: result.worker?.host || hostName() },
+      startedAt: result.startedAt ?? startedAt,
+      finishedAt: result.finishedAt ?? new Date().toISOString(),
+    };
+    if (merged.status === "ok" && rssPeakBytes !== null && rssPeakBytes > budget) {
+      return {
+        ...merged,
+        status: "oom",
+        oomAt: c.seqLen,
+        error: `memory budget: peak RSS ${formatBytes(rssPeakBytes)} exceeded the budget of ${
+          formatBytes(budget)
+        } (between two samples; detected after the run)`,
+      };
+    }
+    return merged;
+  }
+
+  const exit = `exit code ${status.code}${status.signal ? `, signal ${status.signal}` : ""}`;
+  if (isOomStderr(stderr) || status.signal === "SIGKILL" || status.code === 137) {
+    const line = stderr.split("\n").find((l) => isOomStderr(l))?.replace(/^[#\s]+/, "").trim();
+    return skeleton("oom", `out of memory: the child died (${exit})${line ? `: ${line}` : ""}`, {
+      oomAt: c.seqLen,
+    });
+  }
+  return skeleton(
+    "error",
+    `child process died without a result (${exit})${tail ? `: ${tail}` : ""}`,
+  );
+}

@@ -1,0 +1,423 @@
+/**
+ * Measures one case in this process: the numbers behind every row of `results.json`.
+ *
+ * Protocol (design/harness.md §2):
+ * 1. Activate the backend; `tf.enableProdMode()` (no debug checks in timed code).
+ * 2. Create the model once (weights seeded by `case.seed`), then seeded random inputs
+ *    `x: [B, N, 3]`, `f: [B, N, S]` (S = D of the preset), fresh for this case.
+ * 3. One step is: forward = `model.apply({x, f}, {tokenChunk})` reduced to the scalar
+ *    `sum(x̂) + sum(f̂)`; backward = `tf.variableGrads` of the loss `mean(x̂²) + mean(f̂²)`
+ *    over `model.trainableVariables`, reduced to `loss + Σ sum(grad)`. The clock stops after
+ *    `await scalar.data()`, a read-back that depends on the whole output, so asynchronous
+ *    backends (webgpu) are synced.
+ * 4. `warmup` untimed steps (compilation, kernel caches, wasm heap growth).
+ * 5. Timed steps: at least `repeats`; then more while the median is not yet stable
+ *    (95% CI of the median within ±5%, see `isMedianStable`) and the next step is expected
+ *    to fit in `budgetMs`; at most {@link MAX_REPEATS}.
+ * 6. One more, untimed step under `tf.profile`: framework peak bytes (`peakBytes`, the
+ *    largest total of live tensor bytes after any kernel, weights and inputs included).
+ * 7. Leak check: live tensors after all steps must equal the count before the first step
+ *    (`leakedTensors`); a leak makes the case an `error`, numbers kept.
+ * 8. Memory: `rssPeakBytes` = the process's VmHWM (/proc/self/status; else the largest
+ *    sampled `Deno.memoryUsage().rss`); `deviceBytes` = wasm heap size (wasm memory never
+ *    shrinks, so this is its peak), or webgpu's allocated buffer bytes, else null.
+ *
+ * Forward cases use `tokenChunk` (default {@link DEFAULT_TOKEN_CHUNK}) so the per-token
+ * parts run in chunks of that many tokens; backward cases run unchunked.
+ *
+ * Training cases (`pass: "train"`) are delegated to `runTrainingCase` in src/train/run.ts.
+ *
+ * Test doubles: a case with `fault` (accepted only with `SE3_HYENA_TEST_FAULTS=1`, see
+ * src/case/schema.ts) simulates an outcome instead of building a model: `noop` measures a
+ * trivial op (status ok); `oom` throws `RangeError: Array buffer allocation failed`; `grow`
+ * allocates and touches memory until the parent's budget kills the process (it stops
+ * at 2 GiB and then waits); `hang` never finishes; `crash` exits with code 70 without a
+ * result; `fatal-oom` exhausts the V8 heap (the parent starts such a child with a small
+ * `--max-old-space-size`).
+ *
+ * @module
+ */
+import { type BackendName, tf, useBackend } from "../backend.ts";
+import { caseId } from "../case/id.ts";
+import { cpuModel, hostName } from "../environment.ts";
+import { passFlops, PRESET_SIZES } from "../flops.ts";
+import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
+import { isMedianStable, summarize } from "../stats.ts";
+import { isOomError } from "./oom.ts";
+
+/** Tokens per chunk for forward cases when the case sets no `tokenChunk`. */
+export const DEFAULT_TOKEN_CHUNK = 8192;
+/** Most timed repeats of one case. */
+export const MAX_REPEATS = 200;
+/** The tfjs wasm heap's hard ceiling (emscripten's getHeapMax: 4 GiB − 64 KiB). */
+export const WASM_HEAP_MAX_BYTES = 4294901760;
+/** Environment variable through which the parent tells the child its memory budget. */
+export const MEMORY_BUDGET_ENV = "SE3_HYENA_MEMORY_BUDGET";
+
+/** The model API this runner drives (src/models/create_model.ts). */
+export interface BenchModel {
+  apply(
+    inputs: { x: tf.Tensor; f: tf.Tensor; w?: tf.Tensor },
+    options?: { tokenChunk?: number },
+  ): { x: tf.Tensor; f: tf.Tensor };
+  trainableVariables: tf.Variable[];
+  parameterCount(): number;
+  dispose(): void;
+}
+
+/** Options of `createModel` (src/models/create_model.ts). */
+export interface CreateModelOptions {
+  kind: string;
+  preset: string;
+  scalarInputs?: number;
+  vectorInputs?: number;
+  attention?: "materialized" | "gram";
+  seed?: number;
+}
+
+/** The model module's exports this runner uses. */
+interface ModelModule {
+  createModel(options: CreateModelOptions): BenchModel | Promise<BenchModel>;
+  PRESETS?: Record<string, { D: number }>;
+}
+
+/** Options of {@link measureCase}. */
+export interface MeasureOptions {
+  /** Largest accepted CI half-width of the median, relative; default 0.05. */
+  relTol?: number;
+  /** Most timed repeats; default {@link MAX_REPEATS}. */
+  maxRepeats?: number;
+  /** Model module to use instead of src/models/create_model.ts (tests). */
+  modelModule?: ModelModule;
+}
+
+/** Peak resident set size of this process (VmHWM), or null when /proc is unavailable. */
+export function processPeakRss(): number | null {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const m = status.match(/^VmHWM:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes the active backend holds on its device, or null when it does not say. */
+export function deviceBytes(backend: string): number | null {
+  try {
+    if (backend === "wasm") {
+      const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+      return wasm?.HEAPU8?.buffer.byteLength ?? null;
+    }
+    if (backend === "webgpu") {
+      const m = tf.memory() as { numBytesInGPUAllocated?: number; numBytesInGPU?: number };
+      return m.numBytesInGPUAllocated ?? m.numBytesInGPU ?? null;
+    }
+  } catch {
+    // backend not initialised
+  }
+  return null;
+}
+
+/** The memory budget of this process: wasm's ceiling, else what the parent set, else null. */
+function budgetBytes(backend: string): number | null {
+  let fromParent: number | null = null;
+  try {
+    const v = Number(Deno.env.get(MEMORY_BUDGET_ENV));
+    if (Number.isFinite(v) && v > 0) fromParent = v;
+  } catch {
+    // no env permission
+  }
+  if (backend === "wasm") {
+    return fromParent === null ? WASM_HEAP_MAX_BYTES : Math.min(fromParent, WASM_HEAP_MAX_BYTES);
+  }
+  return fromParent;
+}
+
+/** Where this case runs. */
+export function workerInfo(backend: string): WorkerInfo {
+  let device: string;
+  if (backend === "cpu" || backend === "wasm") device = cpuModel();
+  else if (backend === "webgpu") {
+    const info =
+      (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } })
+        .adapterInfo;
+    device = info
+      ? `WebGPU ${info.vendor ?? ""} ${info.architecture ?? ""}`.trim()
+      : "WebGPU adapter";
+  } else device = `TensorFlow C (${backend})`;
+  return { host: hostName(), device, backend };
+}
+
+/** A result with no numbers, for failures. */
+export function emptyResult(c: Case, status: CaseResult["status"], error?: string): CaseResult {
+  return {
+    id: caseId(c),
+    case: c,
+    status,
+    timeMs: null,
+    memory: {
+      peakBytes: null,
+      rssPeakBytes: processPeakRss(),
+      deviceBytes: null,
+      budgetBytes: null,
+    },
+    flops: passFlops(c),
+    worker: { host: hostName(), device: "", backend: c.backend },
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** One step: runs the pass and returns a scalar that depends on all of its outputs. */
+type Step = () => tf.Scalar;
+
+/** Runs one step and returns its wall time in ms, synced by reading the scalar back. */
+async function timeStep(step: Step): Promise<number> {
+  const t0 = performance.now();
+  const s = step();
+  await s.data();
+  const ms = performance.now() - t0;
+  s.dispose();
+  return ms;
+}
+
+/** The forward and backward steps of a model on fixed inputs. */
+function makeStep(
+  c: Case,
+  model: BenchModel,
+  x: tf.Tensor,
+  f: tf.Tensor,
+  tokenChunk: number,
+): Step {
+  if (c.pass === "forward") {
+    return () =>
+      tf.tidy(() => {
+        const out = model.apply({ x, f }, { tokenChunk });
+        return tf.add(tf.sum(out.x), tf.sum(out.f)) as tf.Scalar;
+      });
+  }
+  return () => {
+    const { value, grads } = tf.variableGrads(() =>
+      tf.tidy(() => {
+        const out = model.apply({ x, f });
+        return tf.add(tf.mean(tf.square(out.x)), tf.mean(tf.square(out.f))) as tf.Scalar;
+      }), model.trainableVariables);
+    const gradList = Object.values(grads);
+    const s = tf.tidy(() => tf.addN([value, ...gradList.map((g) => tf.sum(g))]) as tf.Scalar);
+    value.dispose();
+    tf.dispose(gradList);
+    return s;
+  };
+}
+
+/** Simulated outcomes for runner tests (see the module doc); returns the step for `noop`. */
+async function runFault(c: Case): Promise<{ step: Step; cleanup: () => void }> {
+  switch (c.fault) {
+    case "noop": {
+      const x = tf.randomNormal([c.batch, Math.min(c.seqLen, 1024), 3], 0, 1, "float32", c.seed);
+      return {
+        step: () => tf.tidy(() => tf.sum(tf.square(x)) as tf.Scalar),
+        cleanup: () => x.dispose(),
+      };
+    }
+    case "oom":
+      throw new RangeError("Array buffer allocation failed (simulated by fault: oom)");
+    case "grow": {
+      const chunks: Uint8Array[] = [];
+      while (chunks.length < 64) { // 64 × 32 MiB = 2 GiB at most
+        chunks.push(new Uint8Array(32 << 20).fill(1));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return await new Promise<never>(() => setInterval(() => chunks.length, 1000));
+    }
+    case "hang":
+      return await new Promise<never>(() => setInterval(() => {}, 1000));
+    case "crash":
+      console.error("simulated crash (fault: crash)");
+      Deno.exit(70);
+      break;
+    case "fatal-oom": {
+      const hoard: unknown[] = [];
+      while (true) hoard.push(new Array(10_000).fill({ v: Math.random() }));
+    }
+  }
+  throw new Error(`fault: unknown fault ${JSON.stringify(c.fault)}`);
+}
+
+let modelModulePromise: Promise<ModelModule> | undefined;
+
+/** Loads src/models/create_model.ts (a computed specifier: the module is another engineer's). */
+function loadModelModule(): Promise<ModelModule> {
+  modelModulePromise ??= import(
+    new URL("../models/create_model.ts", import.meta.url).href
+  ) as Promise<
+    ModelModule
+  >;
+  return modelModulePromise;
+}
+
+/** Delegates a training case to src/train/run.ts. */
+async function runTraining(c: Case): Promise<Partial<CaseResult>> {
+  const mod = await import(new URL("../train/run.ts", import.meta.url).href) as {
+    runTrainingCase(c: Case): Promise<Partial<CaseResult>>;
+  };
+  return await mod.runTrainingCase(c);
+}
+
+/**
+ * Measures case `c` in this process and returns its result. Never throws for a case
+ * failure: errors become `status: "error"`, allocation failures `status: "oom"` with
+ * `oomAt = seqLen`.
+ */
+export async function measureCase(c: Case, options: MeasureOptions = {}): Promise<CaseResult> {
+  const startedAt = new Date().toISOString();
+  const base = emptyResult(c, "error");
+  base.startedAt = startedAt;
+  const finish = (r: CaseResult): CaseResult => ({ ...r, finishedAt: new Date().toISOString() });
+
+  try {
+    await useBackend(c.backend as BackendName);
+    tf.enableProdMode();
+  } catch (e) {
+    return finish({ ...base, error: `backend: ${(e as Error).message}` });
+  }
+  base.worker = workerInfo(c.backend);
+  base.memory.budgetBytes = budgetBytes(c.backend);
+
+  if (c.pass === "train") {
+    try {
+      const partial = await runTraining(c);
+      return finish({ ...base, status: "ok", ...partial, id: base.id, case: c });
+    } catch (e) {
+      return finish(failure(base, c, e));
+    }
+  }
+
+  const tokenChunk = typeof c.tokenChunk === "number" ? c.tokenChunk : DEFAULT_TOKEN_CHUNK;
+  let model: BenchModel | undefined;
+  let inputs: tf.Tensor[] = [];
+  let cleanup = () => {};
+  let stage = "setup";
+  try {
+    let step: Step;
+    let parameterCount: number | null = null;
+    if (c.fault !== undefined) {
+      ({ step, cleanup } = await runFault(c));
+    } else {
+      const mod = options.modelModule ?? await loadModelModule();
+      const d = mod.PRESETS?.[c.preset]?.D ?? PRESET_SIZES[c.preset]?.D;
+      if (d === undefined) throw new Error(`preset: unknown preset ${JSON.stringify(c.preset)}`);
+      stage = "model";
+      model = await mod.createModel({
+        kind: c.model,
+        preset: c.preset,
+        attention: c.attention,
+        seed: c.seed,
+      });
+      parameterCount = model.parameterCount();
+      stage = "inputs";
+      const x = tf.randomNormal([c.batch, c.seqLen, 3], 0, 1, "float32", c.seed + 1); // [B, N, 3]
+      const f = tf.randomNormal([c.batch, c.seqLen, d], 0, 1, "float32", c.seed + 2); // [B, N, S]
+      inputs = [x, f];
+      step = makeStep(c, model, x, f, tokenChunk);
+    }
+
+    const tensorsBefore = tf.memory().numTensors;
+    let rssSampled = Deno.memoryUsage().rss;
+    let device = deviceBytes(c.backend);
+    const sample = () => {
+      rssSampled = Math.max(rssSampled, Deno.memoryUsage().rss);
+      const d = deviceBytes(c.backend);
+      if (d !== null) device = Math.max(device ?? 0, d);
+    };
+
+    stage = "warmup";
+    const warmupMs: number[] = [];
+    for (let i = 0; i < c.warmup; i++) {
+      warmupMs.push(await timeStep(step));
+      sample();
+    }
+
+    stage = "timed";
+    const relTol = options.relTol ?? 0.05;
+    const maxRepeats = Math.max(c.repeats, options.maxRepeats ?? MAX_REPEATS);
+    const samples: number[] = [];
+    const t0 = performance.now();
+    let stopReason = "repeats";
+    while (true) {
+      samples.push(await timeStep(step));
+      sample();
+      const n = samples.length;
+      if (n < c.repeats) continue;
+      if (n >= maxRepeats) {
+        stopReason = "max-repeats";
+        break;
+      }
+      if (isMedianStable(samples, { relTol })) {
+        stopReason = n === c.repeats ? "repeats" : "stable";
+        break;
+      }
+      const elapsed = performance.now() - t0;
+      if (elapsed + elapsed / n > c.budgetMs) {
+        stopReason = n === c.repeats ? "repeats" : "budget";
+        break;
+      }
+    }
+    const timeMs: TimeSummary = summarize(samples);
+
+    stage = "profile";
+    const profile = await tf.profile(async () => {
+      const s = step();
+      await s.data();
+      s.dispose();
+    });
+    sample();
+
+    const leakedTensors = tf.memory().numTensors - tensorsBefore;
+    const memory: MemorySummary = {
+      peakBytes: Number.isFinite(profile.peakBytes) ? profile.peakBytes : null,
+      rssPeakBytes: processPeakRss() ?? rssSampled,
+      deviceBytes: device,
+      budgetBytes: base.memory.budgetBytes,
+    };
+    const result: CaseResult = {
+      ...base,
+      status: leakedTensors === 0 ? "ok" : "error",
+      timeMs,
+      memory,
+      parameterCount,
+      tokenChunk: c.pass === "forward" && c.fault === undefined ? tokenChunk : null,
+      leakedTensors,
+      warmupMs,
+      stopReason,
+    };
+    if (leakedTensors !== 0) {
+      result.error = `leak: ${leakedTensors} tensors alive after the case that were not before it`;
+    }
+    return finish(result);
+  } catch (e) {
+    return finish({ ...failure(base, c, e), stage });
+  } finally {
+    try {
+      tf.dispose(inputs);
+      model?.dispose();
+      cleanup();
+    } catch {
+      // the backend may be dead after a wasm abort; the process ends anyway
+    }
+  }
+}
+
+/** Turns a thrown error into an `oom` or `error` result. */
+function failure(base: CaseResult, c: Case, e: unknown): CaseResult {
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const memory = {
+    ...base.memory,
+    rssPeakBytes: processPeakRss(),
+    deviceBytes: deviceBytes(c.backend),
+  };
+  if (isOomError(e, c.backend)) {
+    return { ...base, memory, status: "oom", oomAt: c.seqLen, error: message };
+  }
+  return { ...base, memory, status: "error", error: message };
+}
