@@ -1,0 +1,580 @@
+/**
+ * The coordinator of a distributed sweep over NATS JetStream.
+ *
+ * {@link runDistributedSweep} publishes cases to the sweep's work-queue stream, collects
+ * results from the results stream (deduplicated by case id: the first result wins) and
+ * writes `<outDir>/<sweepId>/results.json` after every new result, in the same format as
+ * a local sweep, plus `workers`, `timeline` and `distributed` fields.
+ *
+ * Embedded mode (no `nats` URL): it starts its own `nats-server` (JetStream, loopback,
+ * free port, a random token) with its storage in `<outDir>/<sweepId>/.nats/`, and its
+ * own worker processes; it stops both at the end. The storage stays where it is while a
+ * sweep is unfinished, so `resume: true` restarts the server on the same storage: the
+ * results stream and the queued work survive a coordinator crash. A finished sweep
+ * removes `.nats/` (results.json holds everything). A fresh (non-resume) run deletes
+ * any previous `.nats/` and the sweep's streams first.
+ *
+ * Failure handling:
+ * - A worker that dies mid-case leaves its message unacked: JetStream redelivers it after
+ *   the ack wait (`ackWaitMs`); workers send in-progress acks while a case runs.
+ * - After `maxDeliver` deliveries JetStream gives up and publishes the advisory
+ *   `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>`; the coordinator
+ *   records the case as `failed`. Advisories are not stored, so as a fallback the
+ *   coordinator also polls the consumers: when nothing is pending or in flight for two
+ *   polls in a row but cases are unresolved, it looks each one up in the results stream
+ *   and records the rest as `failed`.
+ * - Local workers that exit are restarted (a case that crashes its worker must not stop
+ *   the sweep); a worker that keeps dying right after start fails the sweep.
+ *
+ * @module
+ */
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { ConsumerMessages, JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Case, CaseResult, Environment, SweepResults } from "../results.ts";
+import { parseCase } from "../case/schema.ts";
+import { caseId } from "../case/id.ts";
+import { collectEnvironment } from "../environment.ts";
+import { connectNats, type NatsAuth, redact } from "./connection.ts";
+import { killStaleServer, type NatsServer, startNatsServer } from "./server.ts";
+import { startLocalWorkers, type WorkerSlot } from "./local_workers.ts";
+import {
+  checkSweepId,
+  consumerName,
+  encodeWorkMessage,
+  ensureSweepStreams,
+  maxDeliveriesAdvisory,
+  parseResultMessage,
+  parseWorkerEvent,
+  parseWorkMessage,
+  streamNames,
+  subjects,
+  WORK_BACKENDS,
+  type WorkBackend,
+  type WorkerEvent,
+} from "./protocol.ts";
+
+/** What the coordinator reports while a sweep runs (for the live view). */
+export type SweepEvent =
+  | { type: "server"; url: string; embedded: boolean }
+  | { type: "queued"; total: number; queued: number; alreadyDone: number; alreadyQueued: number }
+  | { type: "worker"; worker: WorkerEvent }
+  | { type: "case-started"; caseId: string; workerId: string; delivery: number }
+  | { type: "case-finished"; result: CaseResult; done: number; total: number }
+  | { type: "case-failed"; caseId: string; reason: string; done: number; total: number }
+  | { type: "worker-exit"; slot: number; pid: number; code: number; restarting: boolean }
+  | { type: "log"; message: string };
+
+/** Options of {@link runDistributedSweep}. */
+export interface DistributedSweepOptions {
+  /** The cases (validated with `parseCase` again here; duplicates by id run once). */
+  cases: Case[];
+  /** Sweep id: `[A-Za-z0-9_-]{1,64}`; names the subjects, streams and output folder. */
+  sweepId: string;
+  /** Results go to `<outDir>/<sweepId>/results.json`. */
+  outDir: string;
+  /** NATS URL of an existing cluster. Default: start an embedded server. */
+  nats?: string;
+  /** Authentication for `nats` (ignored in embedded mode, which makes its own token). */
+  auth?: NatsAuth;
+  /** Local worker processes to start. Default: one per entry of `gpus`, else 1. `0` starts none. */
+  workers?: number;
+  /** GPU indices: local worker i gets `--gpu gpus[i % n]` and `CUDA_VISIBLE_DEVICES`. */
+  gpus?: number[];
+  /** `--backend` for local workers. Default: any backend. */
+  backend?: WorkBackend;
+  /** Deliveries of a case before it is recorded `failed`. Default 3. */
+  maxDeliver?: number;
+  /** Redelivery after this long without an (in-progress) ack, ms. Default 30000. */
+  ackWaitMs?: number;
+  /** Continue an interrupted sweep: keep results.json and the streams; skip finished and queued cases. */
+  resume?: boolean;
+  /** Live events (workers, cases). */
+  onEvent?: (e: SweepEvent) => void;
+  /** Memory budget passed to local workers' runner, bytes. */
+  memoryBudgetBytes?: number;
+  /** Extra arguments for local workers (e.g. the test-only `--fake-runner <ms>`). */
+  workerArgs?: string[];
+  /** Extra environment for local workers. */
+  workerEnv?: Record<string, string>;
+  /** Worker heartbeat interval, ms. Default 5000. */
+  heartbeatMs?: number;
+  /** Wait (up to this long, ms) for all local workers to announce before publishing work. Default 120000; 0: don't wait. */
+  waitForWorkersMs?: number;
+  /** Environment recorded in results.json. Default: `collectEnvironment()`. */
+  environment?: Environment;
+  /** Preset name recorded in results.json. */
+  preset?: string;
+  /** Extra top-level fields for results.json (e.g. `scaling`). */
+  extra?: Record<string, unknown>;
+  /** Abort the sweep (local workers and embedded server are stopped; storage kept for resume). */
+  signal?: AbortSignal;
+  /** Poll interval of the stall check, ms. Default 1000. */
+  pollMs?: number;
+}
+
+/** Per-run timing, stored as `distributed` in results.json. */
+export interface DistributedInfo {
+  nats: string;
+  embedded: boolean;
+  maxDeliver: number;
+  ackWaitMs: number;
+  localWorkers: number;
+  /** From the first work message published to the last result recorded, ms. */
+  makespanMs: number;
+  /** Cases actually queued in this run (not skipped as done/queued by a previous run). */
+  queued: number;
+}
+
+/** A worker seen during the sweep (last announcement/heartbeat). */
+type WorkerRow = Omit<WorkerEvent, "v" | "type">;
+
+const nullMemory = { peakBytes: null, rssPeakBytes: null, deviceBytes: null };
+
+/** Serialises writes of results.json: at most one in flight, the latest content wins. */
+class ResultsWriter {
+  #pending: string | undefined;
+  #running: Promise<void> | undefined;
+  constructor(readonly path: string) {}
+  write(content: string): Promise<void> {
+    this.#pending = content;
+    this.#running ??= this.#drain();
+    return this.#running;
+  }
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending !== undefined) {
+        const c = this.#pending;
+        this.#pending = undefined;
+        const tmp = `${this.path}.tmp-${Deno.pid}`;
+        await Deno.writeTextFile(tmp, c);
+        await Deno.rename(tmp, this.path);
+      }
+    } finally {
+      this.#running = undefined;
+    }
+  }
+  async flush(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+}
+
+/** Reads an existing results.json, or undefined. */
+async function readResultsFile(path: string): Promise<SweepResults | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  const parsed = JSON.parse(text) as SweepResults;
+  if (!Array.isArray(parsed.results)) {
+    throw new Error(`${path}: results: expected an array, got ${typeof parsed.results}`);
+  }
+  return parsed;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A random token for the embedded server (hex, 32 bytes). */
+function randomToken(): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(32)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}
+
+/**
+ * Runs a sweep over NATS: publishes the cases, lets workers run them, collects results
+ * into `<outDir>/<sweepId>/results.json`, and returns the {@link SweepResults}.
+ * See the module documentation for embedded mode, resume and failure handling.
+ */
+export async function runDistributedSweep(opts: DistributedSweepOptions): Promise<SweepResults> {
+  checkSweepId(opts.sweepId);
+  const sweepId = opts.sweepId;
+  const maxDeliver = opts.maxDeliver ?? 3;
+  const ackWaitMs = opts.ackWaitMs ?? 30_000;
+  const pollMs = opts.pollMs ?? 1000;
+  const emit = (e: SweepEvent) => {
+    try {
+      opts.onEvent?.(e);
+    } catch { /* a broken view must not break the sweep */ }
+  };
+
+  // Validate every case and compute ids before touching anything.
+  const byId = new Map<string, { c: Case; index: number; data: Uint8Array }>();
+  opts.cases.forEach((raw, i) => {
+    const c = parseCase(raw, `cases[${i}]`);
+    const id = caseId(c);
+    if (!byId.has(id)) byId.set(id, { c, index: i, data: encodeWorkMessage(sweepId, id, c) });
+  });
+  const total = byId.size;
+
+  const dir = `${opts.outDir}/${sweepId}`;
+  const resultsPath = `${dir}/results.json`;
+  const storeDir = `${dir}/.nats`;
+  const pidFile = `${storeDir}/server.pid`;
+  await Deno.mkdir(dir, { recursive: true });
+
+  const previous = opts.resume ? await readResultsFile(resultsPath) : undefined;
+  const results = new Map<string, CaseResult>();
+  for (const r of previous?.results ?? []) if (byId.has(r.id)) results.set(r.id, r);
+  const workers = new Map<string, WorkerRow>();
+  for (const w of (previous?.workers as WorkerRow[] | undefined) ?? []) workers.set(w.workerId, w);
+  const timeline: Array<
+    { caseId: string; workerId: string; startedAt: string; finishedAt?: string; status?: string }
+  > = [...((previous?.timeline as typeof timeline | undefined) ?? [])];
+  const environment = opts.environment ?? await collectEnvironment();
+  const createdAt = previous?.createdAt ?? new Date().toISOString();
+  const writer = new ResultsWriter(resultsPath);
+
+  let server: NatsServer | undefined;
+  let nc: NatsConnection | undefined;
+  let local: ReturnType<typeof startLocalWorkers> | undefined;
+  const subs: Array<Subscription | ConsumerMessages> = [];
+  let completed = false;
+  let publishStart = 0;
+  let makespanMs = 0;
+  let queued = 0;
+  let url = opts.nats ?? "";
+  const embedded = opts.nats === undefined;
+  const localCount = opts.workers ?? (opts.gpus?.length ? opts.gpus.length : 1);
+
+  const snapshot = (): SweepResults => {
+    const rows = [...results.values()].sort((a, b) =>
+      (byId.get(a.id)?.index ?? 0) - (byId.get(b.id)?.index ?? 0)
+    );
+    const distributed: DistributedInfo = {
+      nats: embedded ? "embedded" : redact(url, opts.auth),
+      embedded,
+      maxDeliver,
+      ackWaitMs,
+      localWorkers: localCount,
+      makespanMs,
+      queued,
+    };
+    return {
+      ...previous,
+      sweepId,
+      createdAt,
+      ...(opts.preset ?? previous?.preset ? { preset: opts.preset ?? previous?.preset } : {}),
+      environment,
+      results: rows,
+      workers: [...workers.values()],
+      timeline,
+      distributed,
+      ...opts.extra,
+    };
+  };
+  const save = () => writer.write(JSON.stringify(snapshot(), null, 2) + "\n");
+
+  let resolveDone!: () => void;
+  const allDone = new Promise<void>((r) => (resolveDone = r));
+  const checkDone = () => {
+    if (results.size >= total) {
+      if (publishStart && !makespanMs) makespanMs = performance.now() - publishStart;
+      resolveDone();
+    }
+  };
+
+  const record = (r: CaseResult): boolean => {
+    if (!byId.has(r.id) || results.has(r.id)) return false; // unknown or duplicate: first wins
+    results.set(r.id, r);
+    const t = timeline.findLast((e) => e.caseId === r.id && e.finishedAt === undefined);
+    if (t) {
+      t.finishedAt = r.finishedAt ?? new Date().toISOString();
+      t.status = r.status;
+    }
+    if (r.status === "failed") {
+      emit({
+        type: "case-failed",
+        caseId: r.id,
+        reason: r.error ?? "failed",
+        done: results.size,
+        total,
+      });
+    } else {
+      emit({ type: "case-finished", result: r, done: results.size, total });
+    }
+    save().catch((e) => emit({ type: "log", message: `writing ${resultsPath}: ${e.message}` }));
+    checkDone();
+    return true;
+  };
+
+  const failedResult = (id: string, reason: string): CaseResult => {
+    const c = byId.get(id)!.c;
+    return {
+      id,
+      case: c,
+      status: "failed",
+      timeMs: null,
+      memory: { ...nullMemory },
+      flops: null,
+      worker: { host: "", device: "", backend: c.backend },
+      error: reason,
+      finishedAt: new Date().toISOString(),
+    };
+  };
+
+  const stopAll = async () => {
+    for (const s of subs) {
+      try {
+        if ("unsubscribe" in s) s.unsubscribe();
+        else await s.close();
+      } catch { /* already closed */ }
+    }
+    if (local) await local.stop().catch(() => {});
+    if (nc) {
+      if (completed && !embedded) {
+        // The work queue of a finished sweep is empty: remove it so `--sweep all` workers drop it.
+        try {
+          const jsm = await jetstreamManager(nc);
+          await jsm.streams.delete(streamNames(sweepId).work);
+        } catch { /* best effort */ }
+      }
+      await nc.drain().catch(() => nc?.close());
+    }
+    if (server) await server.stop();
+    await writer.flush().catch(() => {});
+    if (completed && embedded) await Deno.remove(storeDir, { recursive: true }).catch(() => {});
+  };
+
+  try {
+    // 1. The server.
+    let auth = opts.auth;
+    const workerEnv: Record<string, string> = { ...opts.workerEnv };
+    if (embedded) {
+      if (opts.resume) {
+        if (await killStaleServer(pidFile)) {
+          emit({
+            type: "log",
+            message: "killed the nats-server left running by the crashed coordinator",
+          });
+        }
+      } else {
+        await Deno.remove(storeDir, { recursive: true }).catch(() => {});
+      }
+      const token = randomToken();
+      await Deno.mkdir(storeDir, { recursive: true });
+      server = await startNatsServer({ storeDir, auth: { token }, pidFile });
+      url = server.url;
+      auth = { token };
+      workerEnv.NATS_TOKEN = token;
+    } else {
+      if (opts.auth?.token !== undefined) workerEnv.NATS_TOKEN = opts.auth.token;
+      if (opts.auth?.user !== undefined) workerEnv.NATS_USER = opts.auth.user;
+      if (opts.auth?.pass !== undefined) workerEnv.NATS_PASSWORD = opts.auth.pass;
+    }
+    emit({ type: "server", url: redact(url, auth), embedded });
+    nc = await connectNats({ servers: url, auth, name: `se3h-coordinator-${sweepId}` });
+    const jsm: JetStreamManager = await jetstreamManager(nc);
+    const js: JetStreamClient = jetstream(nc);
+    const names = streamNames(sweepId);
+    const subj = subjects(sweepId);
+
+    // 2. Streams (a fresh run starts from empty streams).
+    if (!opts.resume) {
+      for (const s of [names.work, names.results]) await jsm.streams.delete(s).catch(() => false);
+    }
+    await ensureSweepStreams(jsm, sweepId, { ackWaitMs, maxDeliver });
+
+    // 3. Listen: worker events, max-deliveries advisories, results.
+    const workerSub = nc.subscribe(subj.workersAll);
+    subs.push(workerSub);
+    (async () => {
+      for await (const m of workerSub) {
+        const p = parseWorkerEvent(m.data);
+        if (!p.ok) {
+          emit({ type: "log", message: `ignored worker event on ${m.subject}: ${p.reason}` });
+          continue;
+        }
+        const { v: _v, type, ...row } = p.value;
+        workers.set(row.workerId, row);
+        if (type === "started" && row.caseId) {
+          timeline.push({ caseId: row.caseId, workerId: row.workerId, startedAt: row.time });
+          emit({
+            type: "case-started",
+            caseId: row.caseId,
+            workerId: row.workerId,
+            delivery: row.delivery ?? 1,
+          });
+        }
+        emit({ type: "worker", worker: p.value });
+      }
+    })();
+
+    const failCase = async (id: string, reason: string) => {
+      if (results.has(id)) return;
+      const r = failedResult(id, reason);
+      record(r);
+      // Make it durable (resume skips it); the msg id keeps a late real result from doubling it.
+      try {
+        await js.publish(subj.result(id), JSON.stringify(r), { msgID: id });
+      } catch (e) {
+        emit({
+          type: "log",
+          message: `publishing failed result of ${id}: ${(e as Error).message}`,
+        });
+      }
+    };
+
+    const advisorySub = nc.subscribe(maxDeliveriesAdvisory(sweepId));
+    subs.push(advisorySub);
+    (async () => {
+      for await (const m of advisorySub) {
+        try {
+          const adv = m.json<{ stream_seq: number; deliveries: number }>();
+          const stored = await jsm.streams.getMessage(names.work, { seq: adv.stream_seq });
+          if (!stored) continue;
+          const w = parseWorkMessage(stored.data, sweepId);
+          if (!w.ok) continue;
+          await failCase(
+            w.value.id,
+            `gave up after ${adv.deliveries} deliveries: no worker finished it ` +
+              `(each died, or did not ack within ${ackWaitMs} ms)`,
+          );
+          await jsm.streams.deleteMessage(names.work, adv.stream_seq, false).catch(() => false);
+        } catch (e) {
+          emit({ type: "log", message: `max-deliveries advisory: ${(e as Error).message}` });
+        }
+      }
+    })();
+
+    const resultsConsumer = await js.consumers.get(names.results); // ordered consumer from the start
+    const resultMsgs = await resultsConsumer.consume();
+    subs.push(resultMsgs);
+    (async () => {
+      for await (const m of resultMsgs) {
+        const p = parseResultMessage(m.data);
+        if (!p.ok) {
+          emit({ type: "log", message: `ignored result on ${m.subject}: ${p.reason}` });
+          continue;
+        }
+        record(p.value);
+      }
+    })();
+
+    // 4. Resume: what is already done (results stream) or still queued (work stream)?
+    const alreadyQueued = new Set<string>();
+    if (opts.resume) {
+      for (const id of byId.keys()) {
+        if (results.has(id)) continue;
+        const m = await jsm.streams.getMessage(names.results, { last_by_subj: subj.result(id) })
+          .catch(() => null);
+        if (m) {
+          const p = parseResultMessage(m.data);
+          if (p.ok) record(p.value);
+        }
+      }
+      const st = (await jsm.streams.info(names.work)).state;
+      if (st.messages > 0) {
+        for (let seq = st.first_seq; seq <= st.last_seq; seq++) {
+          const m = await jsm.streams.getMessage(names.work, { seq }).catch(() => null);
+          if (!m) continue;
+          const w = parseWorkMessage(m.data, sweepId);
+          if (w.ok) alreadyQueued.add(w.value.id);
+        }
+      }
+    }
+    await save();
+
+    // 5. Local workers.
+    if (localCount > 0) {
+      const slots: WorkerSlot[] = Array.from(
+        { length: localCount },
+        (_, i) => opts.gpus?.length ? { gpu: opts.gpus[i % opts.gpus.length] } : {},
+      );
+      local = startLocalWorkers({
+        natsUrl: url,
+        sweepId,
+        slots,
+        backend: opts.backend,
+        env: workerEnv,
+        args: opts.workerArgs,
+        heartbeatMs: opts.heartbeatMs,
+        memoryBudgetBytes: opts.memoryBudgetBytes,
+        onLine: (slot, line) =>
+          emit({ type: "log", message: `worker[${slot}] ${redact(line, auth)}` }),
+        onExit: (slot, pid, code, restarting) =>
+          emit({ type: "worker-exit", slot, pid, code, restarting }),
+      });
+      const waitMs = opts.waitForWorkersMs ?? 120_000;
+      const deadline = performance.now() + waitMs;
+      const announced = () => {
+        const pids = new Set(local!.pids());
+        return [...workers.values()].filter((w) => pids.has(w.pid)).length;
+      };
+      while (waitMs > 0 && announced() < localCount && performance.now() < deadline) {
+        await Promise.race([sleep(50), local.failed]);
+      }
+    }
+
+    // 6. Publish the work.
+    const todo = [...byId.entries()].filter(([id]) => !results.has(id) && !alreadyQueued.has(id));
+    queued = todo.length;
+    emit({
+      type: "queued",
+      total,
+      queued: todo.length,
+      alreadyDone: results.size,
+      alreadyQueued: alreadyQueued.size,
+    });
+    publishStart = performance.now();
+    for (const [, { c, data }] of todo) {
+      await js.publish(subj.work(c.backend as WorkBackend), data);
+    }
+    checkDone();
+
+    // 7. Wait, watching for cases that JetStream gave up on without us hearing the advisory.
+    let stalls = 0;
+    const aborted = new Promise<never>((_, reject) => {
+      if (opts.signal?.aborted) reject(new Error("sweep aborted"));
+      opts.signal?.addEventListener("abort", () => reject(new Error("sweep aborted")));
+    });
+    aborted.catch(() => {});
+    const failures = local ? [local.failed, aborted] : [aborted];
+    while (results.size < total) {
+      const tick = await Promise.race([
+        allDone.then(() => "done" as const),
+        sleep(pollMs),
+        ...failures,
+      ]);
+      if (tick === "done") break;
+      try {
+        let busy = 0;
+        for (const b of WORK_BACKENDS) {
+          const ci = await jsm.consumers.info(names.work, consumerName(b));
+          busy += ci.num_pending + ci.num_ack_pending;
+        }
+        stalls = busy === 0 ? stalls + 1 : 0;
+      } catch {
+        stalls = 0; // server unreachable (restarting?): try again next poll
+        continue;
+      }
+      if (stalls < 2) continue;
+      for (const id of byId.keys()) {
+        if (results.has(id)) continue;
+        const m = await jsm.streams.getMessage(names.results, { last_by_subj: subj.result(id) })
+          .catch(() => null);
+        const p = m ? parseResultMessage(m.data) : undefined;
+        if (p?.ok) record(p.value);
+        else {
+          await failCase(
+            id,
+            `gave up: the work queue has no pending or in-flight delivery of this case ` +
+              `(delivery limit ${maxDeliver} reached, or the message was rejected)`,
+          );
+        }
+      }
+    }
+    if (!makespanMs) makespanMs = performance.now() - publishStart;
+    completed = true;
+    await save();
+    return snapshot();
+  } finally {
+    await stopAll();
+    await writer.flush().catch(() => {});
+  }
+}

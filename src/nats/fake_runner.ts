@@ -1,0 +1,69 @@
+/**
+ * TEST-ONLY: a stand-in for `runCaseIsolated` that measures nothing. It sleeps a fixed
+ * time and returns a synthetic `ok` result, so distribution tests (redelivery, crashes,
+ * resume) run in seconds with real worker processes.
+ *
+ * It is never selected by message content: a worker uses it only when its code injects
+ * it (tests) or when the worker CLI is given `--fake-runner <ms>` AND the environment
+ * has `SE3_HYENA_TEST_FAULTS=1` (see `workers/worker.ts`).
+ *
+ * One case-level fault, honoured only by this fake runner: a case whose `label` is
+ * `crash-worker` makes the whole worker process exit with code 137 (as if killed by the
+ * OOM killer), every time it is delivered.
+ *
+ * @module
+ */
+import type { Case, CaseResult } from "../results.ts";
+import { caseId } from "../case/id.ts";
+import type { RunCaseFn } from "./worker.ts";
+
+/** The label that makes the fake runner kill its worker process. */
+export const CRASH_WORKER_LABEL = "crash-worker";
+
+/** Options of {@link fakeRunner}. */
+export interface FakeRunnerOptions {
+  /** Sleep per case, ms. */
+  sleepMs: number;
+  /** Called when a `crash-worker` case arrives; default `Deno.exit(137)`. */
+  crash?: () => never;
+}
+
+/** A synthetic result for `c` with the given status and duration (no real measurement). */
+export function syntheticResult(c: Case, status: CaseResult["status"], ms: number): CaseResult {
+  return {
+    id: caseId(c),
+    case: c,
+    status,
+    timeMs: status === "ok"
+      ? { median: ms, mean: ms, min: ms, max: ms, p10: ms, p90: ms, n: 1 }
+      : null,
+    memory: { peakBytes: null, rssPeakBytes: null, deviceBytes: null },
+    flops: null,
+    worker: { host: "", device: "", backend: c.backend },
+    synthetic: true,
+  };
+}
+
+/** TEST-ONLY runner: sleeps `sleepMs` (abortable, with heartbeats), returns a synthetic `ok`. */
+export function fakeRunner(opts: FakeRunnerOptions): RunCaseFn {
+  const crash = opts.crash ?? (() => Deno.exit(137));
+  return async (c, runOpts = {}) => {
+    if (c.label === CRASH_WORKER_LABEL) crash();
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const beat = setInterval(() => runOpts.onHeartbeat?.(), 200);
+      const done = () => {
+        clearInterval(beat);
+        clearTimeout(timer);
+        runOpts.signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, opts.sleepMs);
+      runOpts.signal?.addEventListener("abort", done);
+    });
+    if (runOpts.signal?.aborted) {
+      return { ...syntheticResult(c, "error", 0), error: "aborted" };
+    }
+    return syntheticResult(c, "ok", performance.now() - started);
+  };
+}

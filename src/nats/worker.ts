@@ -1,0 +1,372 @@
+/**
+ * The worker loop as a library: pull one case at a time from a sweep's work queue, run
+ * it with an injected runner, publish the result, and only then ack.
+ *
+ * - One case at a time per worker (one worker per device: timings are not disturbed).
+ * - While a case runs the worker sends in-progress acks (`msg.working()`), from a timer
+ *   (every ack wait / 3) and from the runner's heartbeats; if the worker dies, the
+ *   message is redelivered to another worker after the ack wait.
+ * - A redelivered case whose result is already in the results stream (the previous
+ *   worker published it but died before acking) is acked without running it again.
+ * - Malformed or oversized messages are terminated (`msg.term()`) and logged, never run.
+ * - The worker announces itself and heartbeats (host, backend, device, memory, current
+ *   case) on `se3h.<sweepId>.workers.<workerId>`.
+ * - It survives server restarts: pulls and publishes are retried until they succeed.
+ *
+ * The runner is a dependency (`runCase`), normally `runCaseIsolated` from
+ * `src/runner/isolated.ts`; tests inject a fast fake. Nothing in a message can choose it.
+ *
+ * @module
+ */
+import type { NatsConnection } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import type { Case, CaseResult } from "../results.ts";
+import {
+  consumerName,
+  parseWorkMessage,
+  PROTOCOL_VERSION,
+  streamNames,
+  subjects,
+  sweepIdOfWorkStream,
+  WORK_BACKENDS,
+  type WorkBackend,
+  type WorkerEvent,
+} from "./protocol.ts";
+
+/** Options the worker passes to the runner (same shape as `runCaseIsolated`'s). */
+export interface RunCaseOptions {
+  signal?: AbortSignal;
+  onHeartbeat?: () => void;
+  memoryBudgetBytes?: number;
+  env?: Record<string, string>;
+}
+
+/** Runs one case; resolves with its result (never rejects for case failures). */
+export type RunCaseFn = (c: Case, opts?: RunCaseOptions) => Promise<CaseResult>;
+
+/** Options of {@link runWorker}. */
+export interface WorkerOptions {
+  /** Runs one case (default in the CLI: `runCaseIsolated`). */
+  runCase: RunCaseFn;
+  /** Sweep to serve, or `"all"` (every sweep whose work stream exists, rescanned every 5 s). */
+  sweep: string;
+  /** Only take cases of this backend. Default: any backend. */
+  backend?: WorkBackend;
+  /** Device name shown in results and the live view. Default `"cpu"`. */
+  device?: string;
+  /** Worker id (subject token). Default `<host>-<pid>-<random>`. */
+  workerId?: string;
+  /** Announcement/heartbeat interval, ms. Default 5000. */
+  heartbeatMs?: number;
+  /** Extra environment for the runner's child process (e.g. `CUDA_VISIBLE_DEVICES`). */
+  env?: Record<string, string>;
+  /** Memory budget passed to the runner, bytes. */
+  memoryBudgetBytes?: number;
+  /** Stop when aborted: an idle worker stops after its current pull; a running case is aborted and nak'ed. */
+  signal?: AbortSignal;
+  /** Stop after this many cases (results published). Default: never. */
+  maxCases?: number;
+  /** Log sink (one line per call). Default `console.error`. */
+  log?: (line: string) => void;
+}
+
+/** What a worker did, returned when it stops. */
+export interface WorkerStats {
+  workerId: string;
+  /** Cases run and published. */
+  completed: number;
+  /** Messages terminated as malformed/oversized/mismatched. */
+  rejected: number;
+  /** Redelivered cases acked without running (result already published). */
+  skippedDuplicates: number;
+}
+
+/** One work source: a backend's consumer of one sweep. */
+interface Source {
+  sweepId: string;
+  backend: WorkBackend;
+  consumer?: Consumer;
+  ackWaitMs: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done);
+  });
+
+/** A subject-token-safe default worker id. */
+export function defaultWorkerId(): string {
+  let host = "host";
+  try {
+    host = Deno.hostname();
+  } catch { /* no permission */ }
+  const rand = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
+  return `${host}-${Deno.pid}-${rand}`.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 100);
+}
+
+/** Runs the worker loop until `signal` aborts or `maxCases` are done. */
+export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promise<WorkerStats> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const workerId = opts.workerId ?? defaultWorkerId();
+  const heartbeatMs = opts.heartbeatMs ?? 5000;
+  const device = opts.device ?? "cpu";
+  const backends: readonly WorkBackend[] = opts.backend ? [opts.backend] : WORK_BACKENDS;
+  let host = "unknown";
+  try {
+    host = Deno.hostname();
+  } catch { /* no permission */ }
+  const stats: WorkerStats = { workerId, completed: 0, rejected: 0, skippedDuplicates: 0 };
+  const js: JetStreamClient = jetstream(nc);
+  let jsm: JetStreamManager | undefined;
+  const getJsm = async () => (jsm ??= await jetstreamManager(nc));
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  opts.signal?.addEventListener("abort", onAbort);
+  if (opts.signal?.aborted) stop.abort();
+
+  let current: { caseId: string; delivery: number } | undefined;
+  const sweeps = new Set<string>();
+  let sources: Source[] = [];
+
+  const event = (type: WorkerEvent["type"], extra: Partial<WorkerEvent> = {}): WorkerEvent => {
+    let memFreeBytes: number | undefined, memTotalBytes: number | undefined;
+    try {
+      const m = Deno.systemMemoryInfo();
+      memFreeBytes = m.available;
+      memTotalBytes = m.total;
+    } catch { /* no permission */ }
+    return {
+      v: PROTOCOL_VERSION,
+      type,
+      workerId,
+      host,
+      pid: Deno.pid,
+      backend: opts.backend ?? "any",
+      device,
+      rssBytes: Deno.memoryUsage().rss,
+      memFreeBytes,
+      memTotalBytes,
+      caseId: current?.caseId,
+      delivery: current?.delivery,
+      time: new Date().toISOString(),
+      ...extra,
+    };
+  };
+  const emit = (sweepId: string, e: WorkerEvent) => {
+    try {
+      nc.publish(subjects(sweepId).worker(workerId), JSON.stringify(e));
+    } catch { /* disconnected: the next heartbeat goes out after reconnect */ }
+  };
+  const emitAll = (type: WorkerEvent["type"]) => {
+    for (const s of sweeps) emit(s, event(type));
+  };
+
+  const addSweep = (sweepId: string) => {
+    if (sweeps.has(sweepId)) return;
+    sweeps.add(sweepId);
+    for (const backend of backends) sources.push({ sweepId, backend, ackWaitMs: 30_000 });
+    emit(sweepId, event("announce"));
+  };
+  const dropSweep = (sweepId: string) => {
+    sweeps.delete(sweepId);
+    sources = sources.filter((s) => s.sweepId !== sweepId);
+  };
+
+  let lastScan = -Infinity;
+  const rescan = async () => {
+    if (opts.sweep !== "all") {
+      addSweep(opts.sweep);
+      return;
+    }
+    if (performance.now() - lastScan < 5000) return;
+    lastScan = performance.now();
+    const found = new Set<string>();
+    for await (const name of (await getJsm()).streams.names()) {
+      const id = sweepIdOfWorkStream(name);
+      if (id) found.add(id);
+    }
+    for (const id of found) addSweep(id);
+    for (const id of [...sweeps]) if (!found.has(id)) dropSweep(id);
+  };
+
+  const heartbeat = setInterval(() => emitAll("heartbeat"), heartbeatMs);
+  let lastError = "";
+  const logError = (what: string, e: unknown) => {
+    const msg = `${what}: ${(e as Error)?.message ?? e}`;
+    if (msg !== lastError) log(`worker ${workerId}: ${msg}`);
+    lastError = msg;
+  };
+
+  /** Publishes with retries until it succeeds or the worker is stopped. */
+  const publishResult = async (sweepId: string, r: CaseResult): Promise<boolean> => {
+    const data = JSON.stringify(r);
+    for (let attempt = 0; !stop.signal.aborted; attempt++) {
+      try {
+        await js.publish(subjects(sweepId).result(r.id), data, { msgID: r.id });
+        return true;
+      } catch (e) {
+        logError(`publishing result ${r.id} (attempt ${attempt + 1})`, e);
+        await sleep(Math.min(2000, 250 * (attempt + 1)), stop.signal);
+      }
+    }
+    return false;
+  };
+
+  const hasResult = async (sweepId: string, id: string): Promise<boolean> => {
+    try {
+      const m = await (await getJsm()).streams.getMessage(streamNames(sweepId).results, {
+        last_by_subj: subjects(sweepId).result(id),
+      });
+      return m !== null;
+    } catch {
+      return false;
+    }
+  };
+
+  const handle = async (src: Source, msg: JsMsg): Promise<void> => {
+    const parsed = parseWorkMessage(msg.data, src.sweepId);
+    const reason = !parsed.ok
+      ? parsed.reason
+      : parsed.value.case.backend !== src.backend
+      ? `case.backend: expected ${src.backend} (the subject's backend), got ${parsed.value.case.backend}`
+      : undefined;
+    if (!parsed.ok || reason !== undefined) {
+      stats.rejected++;
+      log(
+        `worker ${workerId}: rejected work message (stream seq ${msg.seq}, subject ${msg.subject}): ` +
+          `${reason}`,
+      );
+      msg.term(String(reason).slice(0, 200));
+      return;
+    }
+    const { id, case: c } = parsed.value;
+    const delivery = msg.info.deliveryCount;
+    if (delivery > 1 && await hasResult(src.sweepId, id)) {
+      stats.skippedDuplicates++;
+      await msg.ackAck().catch(() => false);
+      return;
+    }
+    current = { caseId: id, delivery };
+    emit(src.sweepId, event("started"));
+    let lastWorking = performance.now();
+    const working = () => {
+      if (performance.now() - lastWorking < 250) return;
+      lastWorking = performance.now();
+      try {
+        msg.working();
+      } catch { /* disconnected */ }
+    };
+    const inProgress = setInterval(working, Math.max(100, src.ackWaitMs / 3));
+    const caseAbort = new AbortController();
+    const onStop = () => caseAbort.abort();
+    stop.signal.addEventListener("abort", onStop);
+    const startedAt = new Date().toISOString();
+    try {
+      let result: CaseResult;
+      try {
+        result = await opts.runCase(c, {
+          signal: caseAbort.signal,
+          onHeartbeat: working,
+          memoryBudgetBytes: opts.memoryBudgetBytes,
+          env: opts.env,
+        });
+      } catch (e) {
+        // The runner promises not to throw for case failures; if it does, it is this case's error.
+        result = {
+          id,
+          case: c,
+          status: "error",
+          timeMs: null,
+          memory: { peakBytes: null, rssPeakBytes: null, deviceBytes: null },
+          flops: null,
+          worker: { host, device, backend: c.backend },
+          error: `runner threw: ${(e as Error)?.message ?? e}`,
+        };
+      }
+      if (caseAbort.signal.aborted) {
+        // Stopped mid-case: give the case back at once instead of after the ack wait.
+        try {
+          msg.nak();
+        } catch { /* disconnected: redelivered after the ack wait */ }
+        return;
+      }
+      const full: CaseResult = {
+        ...result,
+        id,
+        case: c,
+        worker: { host, device, backend: c.backend, id: workerId },
+        startedAt: result.startedAt ?? startedAt,
+        finishedAt: result.finishedAt ?? new Date().toISOString(),
+        delivery,
+      };
+      if (!await publishResult(src.sweepId, full)) return;
+      try {
+        await msg.ackAck();
+      } catch (e) {
+        // Not acked: it comes back after the ack wait, and is then acked unrun (hasResult).
+        logError(`acking ${id}`, e);
+      }
+      stats.completed++;
+      current = undefined;
+      emit(src.sweepId, event("finished", { caseId: id, status: full.status, delivery }));
+    } finally {
+      clearInterval(inProgress);
+      stop.signal.removeEventListener("abort", onStop);
+      current = undefined;
+    }
+  };
+
+  try {
+    let i = 0;
+    while (
+      !stop.signal.aborted && (opts.maxCases === undefined || stats.completed < opts.maxCases)
+    ) {
+      try {
+        await rescan();
+      } catch (e) {
+        logError("listing streams", e);
+      }
+      if (sources.length === 0) {
+        await sleep(1000, stop.signal);
+        continue;
+      }
+      const src = sources[i % sources.length];
+      try {
+        if (!src.consumer) {
+          src.consumer = await js.consumers.get(
+            streamNames(src.sweepId).work,
+            consumerName(src.backend),
+          );
+          const info = await src.consumer.info(true);
+          src.ackWaitMs = (info.config.ack_wait ?? 30e9) / 1e6;
+        }
+        const msg = await src.consumer.next({ expires: sources.length === 1 ? 2000 : 1000 });
+        lastError = "";
+        if (msg) {
+          await handle(src, msg);
+          continue; // stay on a source that has work
+        }
+      } catch (e) {
+        src.consumer = undefined;
+        logError(`pulling from ${streamNames(src.sweepId).work}/${consumerName(src.backend)}`, e);
+        if (opts.sweep === "all") lastScan = -Infinity;
+        await sleep(250, stop.signal);
+      }
+      i++;
+    }
+  } finally {
+    clearInterval(heartbeat);
+    opts.signal?.removeEventListener("abort", onAbort);
+    emitAll("bye");
+    await nc.flush().catch(() => {});
+  }
+  return stats;
+}

@@ -1,0 +1,208 @@
+/**
+ * A sweep worker: joins a NATS JetStream cluster and runs cases one at a time.
+ *
+ * ```
+ * deno task worker --nats nats://hub:4222 [--backend wasm|cpu|webgpu|tensorflow] [--gpu 1]
+ *                  [--token …|--creds file|--user u --pass p] [--tls-ca ca.pem] [--sweep <id>|all]
+ * ```
+ *
+ * Secrets are better passed through the environment than on the command line (where
+ * `ps` shows them): `NATS_TOKEN`, `NATS_USER`, `NATS_PASSWORD`; `NATS_URL` stands in for
+ * `--nats`. Secrets are never printed.
+ *
+ * Exit codes: 0 after SIGINT/SIGTERM or `--max-cases`; 1 on a usage or connection error
+ * (e.g. wrong credentials); 2 when stdin closes with `--exit-on-stdin-close` (the
+ * coordinator that started this worker has gone).
+ *
+ * TEST-ONLY option (refused unless the environment has `SE3_HYENA_TEST_FAULTS=1`):
+ * `--fake-runner <ms>` replaces the real runner with one that sleeps `<ms>` and returns a
+ * synthetic `ok` result; under it, a case labelled `crash-worker` makes this process exit
+ * with code 137 (see `src/nats/fake_runner.ts`). Used by the distribution tests to kill
+ * real worker processes quickly; it is hidden from `--help`.
+ *
+ * @module
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { connectNats, describeAuth, type NatsAuth, redact } from "../src/nats/connection.ts";
+import { type RunCaseFn, runWorker } from "../src/nats/worker.ts";
+import { checkSweepId, WORK_BACKENDS, type WorkBackend } from "../src/nats/protocol.ts";
+import { TEST_FAULTS_ENV, testFaultsEnabled } from "../src/case/schema.ts";
+
+/** Parsed command line. */
+interface WorkerCliOptions {
+  nats?: string;
+  backend?: WorkBackend;
+  gpu?: number;
+  token?: string;
+  user?: string;
+  pass?: string;
+  creds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  sweep: string;
+  id?: string;
+  heartbeatMs?: number;
+  memoryBudget?: number;
+  maxCases?: number;
+  exitOnStdinClose?: boolean;
+  fakeRunner?: number;
+}
+
+const nonNegInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError(
+      `${name}: expected a non-negative integer, got ${JSON.stringify(v)}`,
+    );
+  }
+  return n;
+};
+
+/** Builds the commander program (exported for tests of the parsing). */
+export function workerProgram(): Command {
+  return new Command("worker")
+    .description("Run sweep cases from a NATS JetStream work queue, one at a time.")
+    .option("--nats <url>", "NATS server URL (env NATS_URL)")
+    .addOption(
+      new Option("--backend <name>", "only take cases of this backend (default: any)").choices(
+        WORK_BACKENDS,
+      ),
+    )
+    .option(
+      "--gpu <index>",
+      "GPU index: sets CUDA_VISIBLE_DEVICES for the runner",
+      nonNegInt("--gpu"),
+    )
+    .option("--token <token>", "auth token (prefer env NATS_TOKEN)")
+    .option("--user <name>", "user name (env NATS_USER)")
+    .option("--pass <password>", "password (prefer env NATS_PASSWORD)")
+    .option("--creds <file>", "NATS credentials file (JWT + nkey seed)")
+    .option("--tls-ca <file>", "PEM CA bundle to verify the server")
+    .option("--tls-cert <file>", "PEM client certificate (mutual TLS)")
+    .option("--tls-key <file>", "PEM client key (mutual TLS)")
+    .option("--sweep <id>", "sweep to serve, or 'all'", "all")
+    .option("--id <workerId>", "worker id (default <host>-<pid>-<random>)")
+    .option("--heartbeat-ms <ms>", "heartbeat interval", nonNegInt("--heartbeat-ms"))
+    .option(
+      "--memory-budget <bytes>",
+      "memory budget passed to the runner",
+      nonNegInt("--memory-budget"),
+    )
+    .option("--max-cases <n>", "exit after n cases", nonNegInt("--max-cases"))
+    .option(
+      "--exit-on-stdin-close",
+      "exit when stdin closes (set by the coordinator for its children)",
+    )
+    .addOption(
+      new Option("--fake-runner <ms>", "TEST-ONLY").argParser(nonNegInt("--fake-runner"))
+        .hideHelp(),
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => console.error(s.trimEnd()) });
+}
+
+/** Runs the worker CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = workerProgram();
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 1; // commander printed the message (or the help)
+  }
+  const o = program.opts<WorkerCliOptions>();
+  const env = (k: string) => Deno.env.get(k);
+  const url = o.nats ?? env("NATS_URL");
+  if (!url) {
+    console.error("error: --nats <url> is required (or set NATS_URL)");
+    return 1;
+  }
+  if (o.sweep !== "all") {
+    try {
+      checkSweepId(o.sweep);
+    } catch (e) {
+      console.error(`error: --sweep: ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  const auth: NatsAuth = {
+    token: o.token ?? env("NATS_TOKEN"),
+    user: o.user ?? env("NATS_USER"),
+    pass: o.pass ?? env("NATS_PASSWORD"),
+    credsFile: o.creds,
+    tlsCaFile: o.tlsCa,
+    tlsCertFile: o.tlsCert,
+    tlsKeyFile: o.tlsKey,
+  };
+  for (const k of Object.keys(auth) as (keyof NatsAuth)[]) {
+    if (auth[k] === undefined) delete auth[k];
+  }
+
+  let runCase: RunCaseFn;
+  if (o.fakeRunner !== undefined) {
+    if (!testFaultsEnabled()) {
+      console.error(`error: --fake-runner is a test-only option; it needs ${TEST_FAULTS_ENV}=1`);
+      return 1;
+    }
+    const { fakeRunner } = await import("../src/nats/fake_runner.ts");
+    runCase = fakeRunner({ sleepMs: o.fakeRunner });
+  } else {
+    const { runCaseIsolated } = await import("../src/runner/isolated.ts");
+    runCase = runCaseIsolated;
+  }
+
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) Deno.exit(130);
+    stop.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  let stdinClosed = false;
+  if (o.exitOnStdinClose) {
+    (async () => {
+      try {
+        for await (const _ of Deno.stdin.readable) { /* ignore input */ }
+      } catch { /* closed */ }
+      stdinClosed = true;
+      stop.abort();
+      setTimeout(() => Deno.exit(2), 3000); // do not linger if a case will not abort
+    })();
+  }
+
+  let nc;
+  try {
+    nc = await connectNats({ servers: url, auth, name: `se3h-worker-${o.id ?? Deno.pid}` });
+  } catch (e) {
+    console.error(`error: ${redact((e as Error).message, auth)}`);
+    return 1;
+  }
+  const device = o.gpu !== undefined ? `gpu ${o.gpu}` : "cpu";
+  console.error(
+    `worker: connected to ${redact(url)} (${describeAuth(auth)}); sweep ${o.sweep}, ` +
+      `backend ${o.backend ?? "any"}, device ${device}`,
+  );
+  const stats = await runWorker(nc, {
+    runCase,
+    sweep: o.sweep,
+    backend: o.backend,
+    device,
+    workerId: o.id,
+    heartbeatMs: o.heartbeatMs,
+    env: o.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(o.gpu) } : undefined,
+    memoryBudgetBytes: o.memoryBudget,
+    maxCases: o.maxCases,
+    signal: stop.signal,
+    log: (line) => console.error(redact(line, auth)),
+  });
+  await nc.close().catch(() => {});
+  console.error(
+    `worker: stopped after ${stats.completed} cases (${stats.rejected} rejected messages, ` +
+      `${stats.skippedDuplicates} duplicate deliveries skipped)`,
+  );
+  return stdinClosed ? 2 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
