@@ -1,0 +1,170 @@
+/**
+ * The Clifford algebra Cl(3,0): blades, grades, the Cayley table, and the internal
+ * grade-split tensor layout used by the Clifford layers (design/model.md §2).
+ *
+ * Public layer inputs and outputs use the spec's layout `[..., C, 8]` with the blades
+ * `[1, e1, e2, e3, e12, e13, e23, e123]`. Internally every layer works on a
+ * {@link Multivector}: four tensors, one per grade, each `[n_g, M, C]` (blade-major within
+ * the grade, M flattened tokens). On the wasm backend this layout turns every channel
+ * mixing into one plain 2-D matmul per grade and never needs a slice or gather of a large
+ * tensor (both copy the whole input there); see `geometric_product.ts` for the product.
+ *
+ * @module
+ */
+import { tf } from "../backend.ts";
+
+/** Blade names in coefficient order. */
+export const BLADES = ["1", "e1", "e2", "e3", "e12", "e13", "e23", "e123"] as const;
+/** Grade of each blade, in {@link BLADES} order. */
+export const GRADES: readonly number[] = [0, 1, 1, 1, 2, 2, 2, 3];
+/** Number of blades per grade: `[1, 3, 3, 1]`. */
+export const GRADE_SIZES: readonly number[] = [1, 3, 3, 1];
+/** First blade index of each grade: `[0, 1, 4, 7]`. */
+export const GRADE_OFFSETS: readonly number[] = [0, 1, 4, 7];
+/** Bitmask of each blade (bit 0 = e1, bit 1 = e2, bit 2 = e3), in {@link BLADES} order. */
+const MASKS = [0, 1, 2, 4, 3, 5, 6, 7];
+const INDEX_OF_MASK = MASKS.reduce<number[]>((acc, m, i) => {
+  acc[m] = i;
+  return acc;
+}, []);
+
+/** Sign from reordering the basis vectors of `a·b` into canonical order (Euclidean metric). */
+function reorderSign(a: number, b: number): number {
+  let swaps = 0;
+  for (let s = a >> 1; s !== 0; s >>= 1) {
+    let v = s & b;
+    while (v) {
+      swaps += v & 1;
+      v >>= 1;
+    }
+  }
+  return swaps % 2 === 0 ? 1 : -1;
+}
+
+/**
+ * The product of two basis blades: `e_i e_k = sign · e_j`.
+ *
+ * @param i left blade index (0–7, {@link BLADES} order).
+ * @param k right blade index.
+ * @returns the blade index `j` and the sign (±1).
+ */
+export function bladeProduct(i: number, k: number): { j: number; sign: number } {
+  const a = MASKS[i], b = MASKS[k];
+  return { j: INDEX_OF_MASK[a ^ b], sign: reorderSign(a, b) };
+}
+
+/**
+ * The Cayley table `T[i][j][k]` of Cl(3,0): `e_i e_k = Σ_j T[i][j][k] e_j`, entries 0 or ±1.
+ * Exactly one `j` is non-zero for each `(i, k)`.
+ */
+export const CAYLEY: readonly (readonly (readonly number[])[])[] = (() => {
+  const t = Array.from({ length: 8 }, () => Array.from({ length: 8 }, () => new Array(8).fill(0)));
+  for (let i = 0; i < 8; i++) {
+    for (let k = 0; k < 8; k++) {
+      const { j, sign } = bladeProduct(i, k);
+      t[i][j][k] = sign;
+    }
+  }
+  return t;
+})();
+
+/**
+ * A multivector feature in the grade-split layout: `[g0, g1, g2, g3]` with
+ * `g_g: [n_g, M, C]`, `n = [1, 3, 3, 1]`, blade order within a grade as in {@link BLADES}.
+ */
+export type Multivector = [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+
+/** Number of channels C of a {@link Multivector}. */
+export function channelsOf(mv: Multivector): number {
+  return mv[0].shape[2];
+}
+
+/**
+ * Converts `[..., C, 8]` to the grade-split layout (M = product of the leading dims).
+ * Used at the public layer boundary (tests, users); the models never call it.
+ */
+export function fromBlades(x: tf.Tensor): Multivector {
+  if (x.rank < 2 || x.shape[x.rank - 1] !== 8) {
+    throw new Error(`multivector: expected shape [..., C, 8], got [${x.shape.join(",")}]`);
+  }
+  return tf.tidy(() => {
+    const c = x.shape[x.rank - 2];
+    const m = x.size / (8 * c);
+    const bm = tf.transpose(tf.reshape(x, [m, c, 8]), [2, 0, 1]); // [8, M, C]
+    return tf.split(bm, GRADE_SIZES as number[], 0) as Multivector;
+  });
+}
+
+/** Converts the grade-split layout back to `[...lead, C, 8]`. */
+export function toBlades(mv: Multivector, lead: number[]): tf.Tensor {
+  return tf.tidy(() => {
+    const c = channelsOf(mv);
+    const bm = tf.concat(mv, 0); // [8, M, C]
+    return tf.reshape(tf.transpose(bm, [1, 2, 0]), [...lead, c, 8]);
+  });
+}
+
+/**
+ * Embeds scalars (grade 0) and vectors (grade 1) as the channels of a multivector:
+ * channels `[0, V)` hold the vectors, channels `[V, V + S)` the scalars; grades 2 and 3
+ * are exactly zero.
+ *
+ * @param vectors `[M, V, 3]` (V may be 0).
+ * @param scalars `[M, S]` (S may be 0).
+ */
+export function embed(vectors: tf.Tensor3D, scalars: tf.Tensor2D): Multivector {
+  return tf.tidy(() => {
+    const [m, v] = vectors.shape;
+    const s = scalars.shape[1];
+    const c = v + s;
+    const g0 = tf.reshape(v > 0 ? tf.concat([tf.zeros([m, v]), scalars], 1) : scalars, [1, m, c]);
+    const vt = tf.transpose(vectors, [2, 0, 1]); // [3, M, V]
+    const g1 = s > 0 ? tf.concat([vt, tf.zeros([3, m, s])], 2) : vt;
+    return [g0, g1, tf.zeros([3, m, c]), tf.zeros([1, m, c])] as Multivector;
+  });
+}
+
+/** Grade-0 coefficients of channels `[from, from + count)`: `[M, count]`. */
+export function readScalars(mv: Multivector, from: number, count: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [, m] = mv[0].shape;
+    return tf.reshape(tf.slice(mv[0], [0, 0, from], [1, m, count]), [m, count]);
+  });
+}
+
+/** Grade-1 parts of channels `[from, from + count)`: `[M, count, 3]`. */
+export function readVectors(mv: Multivector, from: number, count: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [, m] = mv[1].shape;
+    return tf.transpose(tf.slice(mv[1], [0, 0, from], [3, m, count]), [1, 2, 0]);
+  });
+}
+
+/**
+ * The action of an orthogonal 3×3 matrix `R` on Cl(3,0) (the outermorphism, which is the
+ * Clifford group's twisted-conjugation action): grade 0 fixed, grade 1 by `R`, grade 2 by
+ * the 2×2 minors of `R`, grade 3 by `det R`. Returned as an 8×8 row-major matrix `A` with
+ * `y_blade = Σ_b A[blade][b] x_b`.
+ */
+export function outermorphism(r: readonly (readonly number[])[]): number[][] {
+  const a = Array.from({ length: 8 }, () => new Array(8).fill(0));
+  a[0][0] = 1;
+  for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) a[1 + p][1 + q] = r[p][q];
+  const pairs = [[0, 1], [0, 2], [1, 2]]; // e12, e13, e23
+  for (let o = 0; o < 3; o++) {
+    const [c, d] = pairs[o];
+    for (let n = 0; n < 3; n++) {
+      const [p, q] = pairs[n];
+      a[4 + o][4 + n] = r[c][p] * r[d][q] - r[c][q] * r[d][p];
+    }
+  }
+  a[7][7] = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) -
+    r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0]) +
+    r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
+  return a;
+}
+
+/** Grade-split zeros with `c` channels over `m` tokens. */
+export function zerosMultivector(m: number, c: number): Multivector {
+  return GRADE_SIZES.map((n) => tf.zeros([n, m, c])) as Multivector;
+}
