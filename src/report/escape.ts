@@ -60,3 +60,35 @@ export function inlineScriptSource(source: string): string {
   }
   return source.replace(/<\/(script)/gi, "<\\/$1");
 }
+
+/** A string of HTML that is already safe (escaped or built from trusted parts). */
+export class SafeHtml {
+  /** Wraps trusted HTML; prefer {@linkcode html} to build it. */
+  constructor(readonly value: string) {}
+  /** The HTML text. */
+  toString(): string {
+    return this.value;
+  }
+}
+
+/**
+ * Tagged template for HTML: every interpolated value is escaped with
+ * {@linkcode escapeHtml}, except {@linkcode SafeHtml} values (inserted as they are);
+ * arrays are joined, each item treated the same way; `null`, `undefined` and `false`
+ * give nothing.
+ *
+ * @example
+ * html`<td>${userText}</td>`; // userText escaped
+ */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+  let out = strings[0];
+  for (let i = 0; i < values.length; i++) out += htmlPart(values[i]) + strings[i + 1];
+  return new SafeHtml(out);
+}
+
+function htmlPart(v: unknown): string {
+  if (v instanceof SafeHtml) return v.value;
+  if (Array.isArray(v)) return v.map(htmlPart).join("");
+  if (v === null || v === undefined || v === false) return "";
+  return escapeHtml(v);
+}

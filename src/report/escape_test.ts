@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeHtml, inlineScriptSource, jsonForScript } from "./escape.ts";
+import { escapeHtml, html, inlineScriptSource, jsonForScript, SafeHtml } from "./escape.ts";
 
 const HOSTILE = `<script>alert(1)</script>"'&`;
 
@@ -37,4 +37,16 @@ Deno.test("inlineScriptSource neutralises </script in code, keeping its meaning"
 
 Deno.test("inlineScriptSource refuses <!--", () => {
   assert.throws(() => inlineScriptSource(`var s = "<!--";`), /<!--.*offset 9/);
+});
+
+Deno.test("html`` escapes interpolations, keeps SafeHtml, joins arrays", () => {
+  const inner = html`<b>${HOSTILE}</b>`;
+  const out = html`<p title="${HOSTILE}">${inner}${[
+    HOSTILE,
+    html`<i>ok</i>`,
+  ]}${null}${false}${0}</p>`;
+  assert.ok(out instanceof SafeHtml);
+  const e = escapeHtml(HOSTILE);
+  assert.equal(out.value, `<p title="${e}"><b>${e}</b>${e}<i>ok</i>0</p>`);
+  assert.equal(String(out), out.value);
 });

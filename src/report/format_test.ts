@@ -1,0 +1,17 @@
+import assert from "node:assert/strict";
+import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtRatio } from "./format.ts";
+
+Deno.test("format helpers", () => {
+  assert.equal(fmtInt(20000), "20,000");
+  assert.equal(fmtInt(null), "–");
+  assert.equal(fmtNum(0.012345), "0.0123");
+  assert.equal(fmtNum(123456), "123,456");
+  assert.equal(fmtNum(NaN), "–");
+  assert.equal(fmtMs(12.345), "12.3 ms");
+  assert.equal(fmtMs(12345), "12.3 s");
+  assert.equal(fmtBytes(1536), "1.5 KiB");
+  assert.equal(fmtBytes(4 * 2 ** 30), "4 GiB");
+  assert.equal(fmtBytes(12), "12 B");
+  assert.equal(fmtRatio(6.614), "×6.61");
+  assert.equal(fmtRatio(undefined), "–");
+});

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { renderReport, writeReport } from "./render.ts";
+import type { ChartSpec } from "./charts.ts";
+import { escapeHtml } from "./escape.ts";
+import { fixtureSweep, HOSTILE_HOST, HOSTILE_LABEL } from "./testdata/fixture.ts";
+
+const CHART_JS_STUB = "/* chart.js stub */ window.Chart = function () {};";
+
+function embeddedData(page: string): { sweepId: string; charts: ChartSpec[] } {
+  const m = page.match(/<script id="report-data" type="application\/json">([^]*?)<\/script>/);
+  assert.ok(m, "report-data script element");
+  return JSON.parse(m[1]);
+}
+
+/** The page with every <script> element's content removed (only markup left). */
+function markup(page: string): string {
+  return page.replace(/<script\b[^>]*>[^]*?<\/script>/g, "<script></script>");
+}
+
+Deno.test("renderReport: hostile strings appear only escaped", () => {
+  const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB });
+  const m = markup(page);
+  assert.ok(!m.includes(HOSTILE_LABEL));
+  assert.ok(!m.includes(HOSTILE_HOST));
+  assert.ok(!m.includes("<b>boom</b>"));
+  assert.ok(m.includes(escapeHtml(HOSTILE_LABEL)));
+  assert.ok(m.includes(escapeHtml(HOSTILE_HOST)));
+  assert.ok(m.includes(escapeHtml(`Error: <b>boom</b> & "quotes"`)));
+  // Exactly the three script elements we put there, none injected.
+  assert.equal((page.match(/<script\b/g) ?? []).length, 3);
+  // The embedded JSON holds the hostile host (timeline labels) with < escaped.
+  const json = page.match(/<script id="report-data"[^>]*>([^]*?)<\/script>/)![1];
+  assert.ok(!json.includes("<"));
+  const data = embeddedData(page);
+  const timeline = data.charts.find((c) => c.id === "timeline")!;
+  assert.ok(timeline.y.labels!.some((l) => l.includes(HOSTILE_HOST)));
+});
+
+Deno.test("renderReport: self-contained (no external resources)", () => {
+  const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB });
+  const m = markup(page);
+  assert.ok(!/<link\b/i.test(m));
+  assert.ok(!/<[a-z][^>]*\ssrc\s*=/i.test(m), "no src attributes");
+  assert.ok(!/url\(/i.test(m), "no CSS url()");
+  assert.ok(!/https?:\/\//i.test(m.replace(/<footer>[^]*<\/footer>/, "")));
+  assert.ok(page.includes(CHART_JS_STUB));
+});
+
+Deno.test("renderReport: sections, charts and the paper overlay", () => {
+  const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB });
+  for (
+    const id of [
+      "headline",
+      "runtime",
+      "memory",
+      "ratios",
+      "paper",
+      "workers",
+      "environment",
+      "results",
+    ]
+  ) {
+    assert.ok(page.includes(`<section id="${id}">`), id);
+  }
+  assert.ok(!page.includes(`<section id="compare">`), "no compare section without --compare");
+  const { charts } = embeddedData(page);
+  assert.deepEqual(charts.map((c) => c.id), [
+    "runtime",
+    "memory-forward",
+    "memory-backward",
+    "ratios",
+    "timeline",
+    "scaling",
+  ]);
+  for (const c of charts) assert.ok(page.includes(`<canvas id="chart-${c.id}"`), c.id);
+  const runtime = charts[0];
+  assert.ok(runtime.x.log && runtime.y.log);
+  const paper = runtime.datasets.filter((d) => d.label.startsWith("paper, NVIDIA A10G"));
+  assert.equal(paper.length, 2);
+  const median = runtime.datasets.find((d) => d.label === "SE(3)-Hyena · forward")!;
+  assert.equal(median.data.length, 10);
+  const mem = charts[1];
+  const budget = mem.datasets.find((d) => d.role === "budget")!;
+  assert.deepEqual(budget.data.map((d) => d.y), [4 * 1024 ** 3, 4 * 1024 ** 3]);
+  const oom = mem.datasets.filter((d) => d.role === "oom").flatMap((d) => d.data.map((p) => p.x));
+  assert.deepEqual(oom, [65536, 16384]);
+  // Headline numbers: forward, at N = 8192; paper claims beside them.
+  assert.ok(page.includes("Speed-up at N = 8,192"));
+  assert.ok(page.includes("×3.5 at 20,000"));
+  assert.ok(page.includes("×175"));
+  // The training row is in the full table but in no chart.
+  assert.ok(page.includes(">train<"));
+  // Scaling table from results.scaling.
+  assert.ok(page.includes("95.2 %"));
+});
+
+Deno.test("renderReport: a comparison section with --compare", () => {
+  const b = fixtureSweep({ sweepId: "fixture-b", hyenaForwardScale: 0.5 });
+  const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB, compare: b });
+  assert.ok(page.includes(`<section id="compare">`));
+  assert.ok(page.includes("<b>10</b> faster in B"));
+});
+
+Deno.test("renderReport: empty and one-model sweeps still render", () => {
+  const empty = renderReport({ ...fixtureSweep(), results: [] }, { chartJs: CHART_JS_STUB });
+  assert.ok(empty.includes("no ratios to show"));
+  assert.deepEqual(embeddedData(empty).charts, []);
+});
+
+Deno.test("renderReport inlines the real Chart.js by default", () => {
+  const page = renderReport(fixtureSweep());
+  assert.match(page, /Chart\.js v4\./);
+  assert.ok(!/<\/script/i.test(page.replace(/<\/script>\n/g, "")));
+});
+
+Deno.test("writeReport: writes index.html, keeps an existing results.csv", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/results.csv`, "mine\n");
+    const path = await writeReport(fixtureSweep(), dir, { chartJs: CHART_JS_STUB });
+    assert.equal(path, `${dir}/index.html`);
+    assert.match(await Deno.readTextFile(path), /^<!DOCTYPE html>/);
+    assert.equal(await Deno.readTextFile(`${dir}/results.csv`), "mine\n");
+    assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/results.json`)).sweepId, "fixture-a");
+    await Deno.remove(`${dir}/results.csv`);
+    await writeReport(fixtureSweep(), dir, { chartJs: CHART_JS_STUB });
+    assert.match(await Deno.readTextFile(`${dir}/results.csv`), /^id,model,/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
