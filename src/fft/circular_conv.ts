@@ -1,7 +1,8 @@
 /**
  * The long convolution's math on plain arrays, shared by the `cpu` and `wasm` kernels:
  * depthwise, batched, circular convolution of float32 `[B, N, D]` signals with
- * power-of-two complex FFTs (fft.js, radix-4) in float64 scratch.
+ * power-of-two complex FFTs ({@link BitReversedFft}: depth-first radix-2², spectra left in
+ * bit-reversed order) in float64 scratch.
  *
  * Two tricks halve the work of a naive per-channel real FFT:
  * - forward: one complex FFT of `z = x + i·k` gives both spectra, by conjugate symmetry
@@ -9,27 +10,21 @@
  *   is `X·K = (Z[m]² − (conj Z[−m])²) / 4i`;
  * - inverse: two channels' (Hermitian) products `Y_a + i·Y_b` go through one inverse
  *   complex FFT whose real and imaginary parts are the two real outputs.
- * Three complex FFTs of size M per pair of channels; scratch buffers and twiddles are
- * cached per FFT size.
+ * Three complex FFTs of size M per pair of channels; the spectra stay in bit-reversed
+ * order (conjugate pairs are found with {@link bitReversedPartner}); scratch buffers and
+ * twiddles are cached per FFT size.
  *
  * @module
  */
-import FFT from "fft.js";
+import { BitReversedFft } from "./bitrev_fft.ts";
 import { convPlanSize } from "./conv_size.ts";
-
-/** The slice of fft.js this module uses (interleaved complex arrays of length 2M). */
-interface ComplexFft {
-  transform(out: Float64Array, data: Float64Array): void;
-}
 
 /** An FFT size's transform and scratch (interleaved complex, length 2M each). */
 interface Plan {
   m: number;
-  fft: ComplexFft;
-  srcA: Float64Array;
-  srcB: Float64Array;
-  zA: Float64Array;
-  zB: Float64Array;
+  fft: BitReversedFft;
+  bufA: Float64Array;
+  bufB: Float64Array;
 }
 
 /** How many FFT sizes keep their scratch alive (forward and backward share one). */
@@ -46,11 +41,9 @@ function planFor(m: number): Plan {
   }
   const p: Plan = {
     m,
-    fft: new FFT(m) as ComplexFft,
-    srcA: new Float64Array(2 * m),
-    srcB: new Float64Array(2 * m),
-    zA: new Float64Array(2 * m),
-    zB: new Float64Array(2 * m),
+    fft: new BitReversedFft(m),
+    bufA: new Float64Array(2 * m),
+    bufB: new Float64Array(2 * m),
   };
   plans.unshift(p);
   if (plans.length > PLAN_CACHE_SIZE) plans.pop();
@@ -134,53 +127,71 @@ function convolvePair(
   flip: boolean,
   fold: boolean,
 ): void {
-  const { m, fft, srcA, srcB, zA, zB } = plan;
+  const { m, fft, bufA, bufB } = plan;
   // Gather z = x + i·k' for both channels in one pass over the interleaved [N, D] rows.
   for (let j = 0, p = base + d; j < n; j++, p += nd) {
-    const q = flip ? base + ((j === 0 ? 0 : n - j) * nd) + d : p;
-    srcA[2 * j] = x[p];
-    srcA[2 * j + 1] = k[q];
+    const q = flip ? base + (j === 0 ? 0 : n - j) * nd + d : p;
+    bufA[2 * j] = x[p];
+    bufA[2 * j + 1] = k[q];
     if (two) {
-      srcB[2 * j] = x[p + 1];
-      srcB[2 * j + 1] = k[q + 1];
+      bufB[2 * j] = x[p + 1];
+      bufB[2 * j + 1] = k[q + 1];
     }
   }
-  srcA.fill(0, 2 * n);
-  fft.transform(zA, srcA);
+  bufA.fill(0, 2 * n);
+  fft.forward(bufA);
   if (two) {
-    srcB.fill(0, 2 * n);
-    fft.transform(zB, srcB);
+    bufB.fill(0, 2 * n);
+    fft.forward(bufB);
   }
-  // W = Y_a + i·Y_b with Y = X·K = (Z[t]² − (conj Z[−t])²) / 4i. The inverse FFT is
-  // taken as conj(FFT(conj W)) / M, so srcA receives conj(W) / M.
-  const mask = m - 1;
-  const s2 = 0.5 / m;
-  const s4 = 0.25 / m;
-  for (let t = 0; t < m; t++) {
-    const u = (m - t) & mask;
-    const ar = zA[2 * t], ai = zA[2 * t + 1];
-    const br = zA[2 * u], bi = zA[2 * u + 1];
-    let wr = (ar * ai + br * bi) * s2; // Re Y_a
-    let wi = (ar * ar - ai * ai - br * br + bi * bi) * s4; // −Im Y_a
-    if (two) {
-      const cr = zB[2 * t], ci = zB[2 * t + 1];
-      const er = zB[2 * u], ei = zB[2 * u + 1];
-      wr += (cr * cr - ci * ci - er * er + ei * ei) * s4; // −Im Y_b
-      wi -= (cr * ci + er * ei) * s2; // −Re Y_b
-    }
-    srcA[2 * t] = wr;
-    srcA[2 * t + 1] = wi;
-  }
-  fft.transform(zA, srcA);
-  // y_a = Re, y_b = −Im; fold the linear result when padded.
+  // Spectral products, in bit-reversed order, over conjugate pairs (p, p').
+  spectralProducts(bufA, two ? bufB : undefined, m);
+  fft.inverse(bufA);
+  // y_a = Re, y_b = Im; fold the linear result when padded.
   for (let i = 0, p = base + d; i < n; i++, p += nd) {
-    let ya = zA[2 * i];
-    let yb = zA[2 * i + 1];
+    let ya = bufA[2 * i];
+    let yb = bufA[2 * i + 1];
     if (fold) {
-      ya += zA[2 * (i + n)];
-      yb += zA[2 * (i + n) + 1];
+      ya += bufA[2 * (i + n)];
+      yb += bufA[2 * (i + n) + 1];
     }
     out[p] = ya;
-    if (two) out[p + 1] = -yb;
+    if (two) out[p + 1] = yb;
+  }
+}
+
+/**
+ * Replaces the packed spectra `Z_a` (in `za`) and `Z_b` (in `zb`, if any) by
+ * `W = (Y_a + i·Y_b) / M`, with `Y = X·K = (Z[f]² − (conj Z[−f])²) / 4i` the spectrum of
+ * the channel's convolution; all in bit-reversed order, where the conjugate partner of
+ * position p is {@link bitReversedPartner}(p). Since Y is Hermitian, `Y[−f] = conj Y[f]`.
+ */
+function spectralProducts(za: Float64Array, zb: Float64Array | undefined, m: number): void {
+  const s2 = 0.5 / m;
+  const s4 = 0.25 / m;
+  // Positions 0 and 1 (frequencies 0 and M/2) are their own partners; then the blocks
+  // [2^j, 2^(j+1)) pair mirrored: p ↔ 3·2^j − 1 − p.
+  const pair = (p: number, u: number): void => {
+    const ar = za[2 * p], ai = za[2 * p + 1], br = za[2 * u], bi = za[2 * u + 1];
+    const yar = (ar * ai + br * bi) * s2;
+    const yai = -(ar * ar - ai * ai - br * br + bi * bi) * s4;
+    let ybr = 0, ybi = 0;
+    if (zb) {
+      const cr = zb[2 * p], ci = zb[2 * p + 1], er = zb[2 * u], ei = zb[2 * u + 1];
+      ybr = (cr * ci + er * ei) * s2;
+      ybi = -(cr * cr - ci * ci - er * er + ei * ei) * s4;
+    }
+    // W[f] = Y_a + i·Y_b; W[−f] = conj(Y_a) + i·conj(Y_b).
+    za[2 * p] = yar - ybi;
+    za[2 * p + 1] = yai + ybr;
+    za[2 * u] = yar + ybi;
+    za[2 * u + 1] = ybr - yai;
+  };
+  pair(0, 0);
+  if (m === 1) return;
+  pair(1, 1);
+  for (let top = 2; top < m; top *= 2) {
+    const end = top + top / 2;
+    for (let p = top, u = 2 * top - 1; p < end; p++, u--) pair(p, u);
   }
 }
