@@ -35,6 +35,8 @@ import type { Case, CaseResult, Environment, SweepResults } from "../results.ts"
 import { parseCase } from "../case/schema.ts";
 import { caseId } from "../case/id.ts";
 import { collectEnvironment } from "../environment.ts";
+import { ResultsFile } from "../sweep/results_file.ts";
+import { orderLargestFirst } from "../sweep/local.ts";
 import { connectNats, type NatsAuth, redact } from "./connection.ts";
 import { killStaleServer, type NatsServer, startNatsServer } from "./server.ts";
 import { startLocalWorkers, type WorkerSlot } from "./local_workers.ts";
@@ -109,6 +111,8 @@ export interface DistributedSweepOptions {
   extra?: Record<string, unknown>;
   /** Abort the sweep (local workers and embedded server are stopped; storage kept for resume). */
   signal?: AbortSignal;
+  /** Publishing order: as given (default) or largest first (shortens the makespan with several workers). */
+  order?: "given" | "largest-first";
   /** Poll interval of the stall check, ms. Default 1000. */
   pollMs?: number;
 }
@@ -130,50 +134,6 @@ export interface DistributedInfo {
 type WorkerRow = Omit<WorkerEvent, "v" | "type">;
 
 const nullMemory = { peakBytes: null, rssPeakBytes: null, deviceBytes: null };
-
-/** Serialises writes of results.json: at most one in flight, the latest content wins. */
-class ResultsWriter {
-  #pending: string | undefined;
-  #running: Promise<void> | undefined;
-  constructor(readonly path: string) {}
-  write(content: string): Promise<void> {
-    this.#pending = content;
-    this.#running ??= this.#drain();
-    return this.#running;
-  }
-  async #drain(): Promise<void> {
-    try {
-      while (this.#pending !== undefined) {
-        const c = this.#pending;
-        this.#pending = undefined;
-        const tmp = `${this.path}.tmp-${Deno.pid}`;
-        await Deno.writeTextFile(tmp, c);
-        await Deno.rename(tmp, this.path);
-      }
-    } finally {
-      this.#running = undefined;
-    }
-  }
-  async flush(): Promise<void> {
-    while (this.#running) await this.#running;
-  }
-}
-
-/** Reads an existing results.json, or undefined. */
-async function readResultsFile(path: string): Promise<SweepResults | undefined> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
-  }
-  const parsed = JSON.parse(text) as SweepResults;
-  if (!Array.isArray(parsed.results)) {
-    throw new Error(`${path}: results: expected an array, got ${typeof parsed.results}`);
-  }
-  return parsed;
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -213,12 +173,21 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   const total = byId.size;
 
   const dir = `${opts.outDir}/${sweepId}`;
-  const resultsPath = `${dir}/results.json`;
   const storeDir = `${dir}/.nats`;
   const pidFile = `${storeDir}/server.pid`;
   await Deno.mkdir(dir, { recursive: true });
 
-  const previous = opts.resume ? await readResultsFile(resultsPath) : undefined;
+  let file: ResultsFile | undefined;
+  let previous: SweepResults | undefined;
+  if (opts.resume) {
+    try {
+      await Deno.stat(`${dir}/results.json`);
+      file = await ResultsFile.open(dir);
+      previous = structuredClone(file.data);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
   const results = new Map<string, CaseResult>();
   for (const r of previous?.results ?? []) if (byId.has(r.id)) results.set(r.id, r);
   const workers = new Map<string, WorkerRow>();
@@ -228,7 +197,10 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   > = [...((previous?.timeline as typeof timeline | undefined) ?? [])];
   const environment = opts.environment ?? await collectEnvironment();
   const createdAt = previous?.createdAt ?? new Date().toISOString();
-  const writer = new ResultsWriter(resultsPath);
+  file ??= await ResultsFile.create(dir, { sweepId, environment });
+  const out = file;
+  let flushing: Promise<void> | undefined;
+  let dirty = false;
 
   let server: NatsServer | undefined;
   let nc: NatsConnection | undefined;
@@ -268,7 +240,27 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       ...opts.extra,
     };
   };
-  const save = () => writer.write(JSON.stringify(snapshot(), null, 2) + "\n");
+  /** Writes results.json (and results.csv) with the latest state; one write at a time. */
+  const save = (): Promise<void> => {
+    dirty = true;
+    flushing ??= (async () => {
+      try {
+        while (dirty) {
+          dirty = false;
+          const snap = snapshot();
+          for (const k of Object.keys(out.data)) delete out.data[k];
+          Object.assign(out.data, snap);
+          await out.flush();
+        }
+      } finally {
+        flushing = undefined;
+      }
+    })();
+    return flushing;
+  };
+  const flushAll = async () => {
+    while (flushing) await flushing.catch(() => {});
+  };
 
   let resolveDone!: () => void;
   const allDone = new Promise<void>((r) => (resolveDone = r));
@@ -298,7 +290,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     } else {
       emit({ type: "case-finished", result: r, done: results.size, total });
     }
-    save().catch((e) => emit({ type: "log", message: `writing ${resultsPath}: ${e.message}` }));
+    save().catch((e) => emit({ type: "log", message: `writing ${out.jsonPath}: ${e.message}` }));
     checkDone();
     return true;
   };
@@ -337,7 +329,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       await nc.drain().catch(() => nc?.close());
     }
     if (server) await server.stop();
-    await writer.flush().catch(() => {});
+    await flushAll();
     if (completed && embedded) await Deno.remove(storeDir, { recursive: true }).catch(() => {});
   };
 
@@ -512,7 +504,11 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     }
 
     // 6. Publish the work.
-    const todo = [...byId.entries()].filter(([id]) => !results.has(id) && !alreadyQueued.has(id));
+    let todo = [...byId.entries()].filter(([id]) => !results.has(id) && !alreadyQueued.has(id));
+    if (opts.order === "largest-first") {
+      const rank = new Map(orderLargestFirst(todo.map(([, v]) => v.c)).map((c, i) => [c, i]));
+      todo = todo.sort((a, b) => rank.get(a[1].c)! - rank.get(b[1].c)!);
+    }
     queued = todo.length;
     emit({
       type: "queued",
@@ -575,6 +571,6 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     return snapshot();
   } finally {
     await stopAll();
-    await writer.flush().catch(() => {});
+    await flushAll();
   }
 }

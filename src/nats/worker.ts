@@ -8,7 +8,8 @@
  *   message is redelivered to another worker after the ack wait.
  * - A redelivered case whose result is already in the results stream (the previous
  *   worker published it but died before acking) is acked without running it again.
- * - Malformed or oversized messages are terminated (`msg.term()`) and logged, never run.
+ * - Malformed or oversized messages are terminated (`msg.term()`), logged and deleted
+ *   from the work stream; they are never run.
  * - The worker announces itself and heartbeats (host, backend, device, memory, current
  *   case) on `se3h.<sweepId>.workers.<workerId>`.
  * - It survives server restarts: pulls and publishes are retried until they succeed.
@@ -245,6 +246,11 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
           `${reason}`,
       );
       msg.term(String(reason).slice(0, 200));
+      // A terminated message stays in a work-queue stream (nats-server 2.9): remove it so
+      // the queue holds only work. Best effort (needs stream API permission).
+      try {
+        await (await getJsm()).streams.deleteMessage(streamNames(src.sweepId).work, msg.seq, false);
+      } catch { /* left for the coordinator's cleanup */ }
       return;
     }
     const { id, case: c } = parsed.value;

@@ -1,0 +1,315 @@
+import assert from "node:assert/strict";
+import { caseId } from "../case/id.ts";
+import { parseCase } from "../case/schema.ts";
+import type { Case, CaseResult, Environment, SweepResults } from "../results.ts";
+import { connectNats } from "./connection.ts";
+import { runDistributedSweep, type SweepEvent } from "./coordinator.ts";
+import { CRASH_WORKER_LABEL, syntheticResult } from "./fake_runner.ts";
+import { startNatsServer } from "./server.ts";
+import { type RunCaseFn, runWorker } from "./worker.ts";
+import { RESUME_OPTIONS, resumeCases } from "./testdata/coordinator_child.ts";
+
+const ENV: Environment = RESUME_OPTIONS.environment;
+const FAULTS = { SE3_HYENA_TEST_FAULTS: "1" };
+
+const mkCases = (n: number, extra: Partial<Case> = {}): Case[] =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      parseCase({
+        model: "se3-hyena",
+        pass: "forward",
+        seqLen: 32 * (i + 1),
+        backend: "cpu",
+        ...extra,
+      }),
+  );
+
+/** A deterministic in-process runner with varied outcomes (no measurement). */
+const variedRunner = (sleepMs: number): RunCaseFn => async (c, o) => {
+  await new Promise((r) => setTimeout(r, sleepMs));
+  o?.onHeartbeat?.();
+  const status = c.seqLen >= 256 ? "oom" : c.seqLen % 96 === 0 ? "error" : "ok";
+  return {
+    ...syntheticResult(c, status, c.seqLen / 10),
+    ...(status === "oom" ? { oomAt: c.seqLen } : {}),
+  };
+};
+
+const idsAndStatuses = (rs: CaseResult[]) => rs.map((r) => `${r.id}:${r.status}`).sort();
+
+async function readResults(path: string): Promise<SweepResults | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch {
+    return undefined; // not written yet (or mid-rename)
+  }
+}
+
+Deno.test("distributed: a two-worker sweep gives the same case ids and statuses as running the runner directly", async () => {
+  const server = await startNatsServer();
+  const outDir = await Deno.makeTempDir();
+  const nc1 = await connectNats({ servers: server.url });
+  const nc2 = await connectNats({ servers: server.url });
+  const stop = new AbortController();
+  try {
+    const cases = mkCases(10);
+    const runner = variedRunner(30);
+    const direct = await Promise.all(cases.map((c) => runner(c)));
+    const w1 = runWorker(nc1, {
+      runCase: runner,
+      sweep: "two",
+      signal: stop.signal,
+      log: () => {},
+    });
+    const w2 = runWorker(nc2, {
+      runCase: runner,
+      sweep: "two",
+      signal: stop.signal,
+      log: () => {},
+    });
+    const events: SweepEvent[] = [];
+    const res = await runDistributedSweep({
+      cases,
+      sweepId: "two",
+      outDir,
+      nats: server.url,
+      workers: 0,
+      environment: ENV,
+      pollMs: 300,
+      onEvent: (e) => events.push(e),
+    });
+    stop.abort();
+    const [s1, s2] = await Promise.all([w1, w2]);
+    assert.deepEqual(idsAndStatuses(res.results), idsAndStatuses(direct));
+    assert.equal(
+      new Set(direct.map((r) => r.status)).size,
+      3,
+      "the comparison covers ok, oom and error",
+    );
+    assert.equal(s1.completed + s2.completed, cases.length, "each case ran exactly once");
+    // results.json on disk holds the same, in case order, with the workers seen.
+    const file = await readResults(`${outDir}/two/results.json`);
+    assert.deepEqual(file?.results.map((r) => r.id), cases.map((c) => caseId(c)));
+    assert.equal((file?.workers as unknown[]).length, 2);
+    assert.equal(events.filter((e) => e.type === "case-finished").length, cases.length);
+  } finally {
+    stop.abort();
+    await nc1.close();
+    await nc2.close();
+    await server.stop();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("distributed: kill -9 of a worker mid-case → redelivered to another worker, every result once", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    let killed: { pid: number; workerId: string; caseId: string } | undefined;
+    const finished = new Map<string, number>();
+    const exits: Array<{ pid: number; restarting: boolean }> = [];
+    const cases = mkCases(4);
+    const res = await runDistributedSweep({
+      cases,
+      sweepId: "kill9",
+      outDir,
+      workers: 2,
+      workerArgs: ["--fake-runner", "1500"],
+      workerEnv: FAULTS,
+      ackWaitMs: 1000,
+      heartbeatMs: 300,
+      pollMs: 300,
+      environment: ENV,
+      onEvent: (e) => {
+        if (e.type === "worker" && e.worker.type === "started" && !killed) {
+          killed = { pid: e.worker.pid, workerId: e.worker.workerId, caseId: e.worker.caseId! };
+          Deno.kill(e.worker.pid, "SIGKILL");
+        }
+        if (e.type === "case-finished") {
+          finished.set(e.result.id, (finished.get(e.result.id) ?? 0) + 1);
+        }
+        if (e.type === "worker-exit") exits.push(e);
+      },
+    });
+    assert.ok(killed, "a worker was killed");
+    assert.equal(res.results.length, cases.length);
+    assert.deepEqual(
+      [...finished.values()],
+      cases.map(() => 1),
+      "every result recorded exactly once",
+    );
+    assert.ok(res.results.every((r) => r.status === "ok"));
+    const redone = res.results.find((r) => r.id === killed!.caseId)!;
+    assert.notEqual(
+      redone.worker.id,
+      killed.workerId,
+      "the killed case finished on another worker",
+    );
+    assert.ok((redone.delivery as number) >= 2, `delivery ${redone.delivery}`);
+    assert.ok(
+      exits.some((x) => x.pid === killed!.pid && x.restarting),
+      "the dead worker was replaced",
+    );
+    // A finished embedded sweep removes its server storage.
+    await assert.rejects(Deno.stat(`${outDir}/kill9/.nats`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("distributed: a case that crashes its worker every time ends 'failed' after the delivery limit; the sweep completes", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const cases = [
+      ...mkCases(3),
+      parseCase({
+        model: "se3-hyena",
+        pass: "forward",
+        seqLen: 999,
+        backend: "cpu",
+        label: CRASH_WORKER_LABEL,
+      }),
+    ];
+    let crashes = 0;
+    const res = await runDistributedSweep({
+      cases,
+      sweepId: "crash",
+      outDir,
+      workers: 2,
+      workerArgs: ["--fake-runner", "100"],
+      workerEnv: FAULTS,
+      maxDeliver: 2,
+      ackWaitMs: 800,
+      heartbeatMs: 300,
+      pollMs: 300,
+      environment: ENV,
+      onEvent: (e) => {
+        if (e.type === "worker-exit" && e.code !== 0) crashes++;
+      },
+    });
+    const byStatus = Object.groupBy(res.results, (r) => r.status);
+    assert.equal(byStatus.ok?.length, 3);
+    assert.equal(byStatus.failed?.length, 1);
+    const failed = byStatus.failed![0];
+    assert.equal(failed.case.label, CRASH_WORKER_LABEL);
+    assert.match(failed.error!, /gave up/);
+    assert.equal(crashes, 2, "one worker death per delivery");
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("distributed: nats-server restarted mid-sweep (file storage) → clients reconnect, nothing lost", async () => {
+  const server = await startNatsServer();
+  const outDir = await Deno.makeTempDir();
+  const nc1 = await connectNats({ servers: server.url });
+  const nc2 = await connectNats({ servers: server.url });
+  const stop = new AbortController();
+  try {
+    const cases = mkCases(10);
+    const runner = variedRunner(250);
+    const w1 = runWorker(nc1, {
+      runCase: runner,
+      sweep: "restart",
+      signal: stop.signal,
+      log: () => {},
+    });
+    const w2 = runWorker(nc2, {
+      runCase: runner,
+      sweep: "restart",
+      signal: stop.signal,
+      log: () => {},
+    });
+    let restarted: Promise<void> | undefined;
+    const counts = new Map<string, number>();
+    const res = await runDistributedSweep({
+      cases,
+      sweepId: "restart",
+      outDir,
+      nats: server.url,
+      workers: 0,
+      ackWaitMs: 2000,
+      pollMs: 300,
+      environment: ENV,
+      onEvent: (e) => {
+        if (e.type === "case-finished") {
+          counts.set(e.result.id, (counts.get(e.result.id) ?? 0) + 1);
+          if (e.done === 3 && !restarted) restarted = server.restart();
+        }
+      },
+    });
+    stop.abort();
+    await Promise.all([w1, w2]);
+    assert.ok(restarted, "the server was restarted");
+    await restarted;
+    assert.equal(res.results.length, cases.length);
+    assert.deepEqual(
+      idsAndStatuses(res.results),
+      idsAndStatuses(await Promise.all(cases.map((c) => variedRunner(0)(c)))),
+    );
+    assert.deepEqual([...counts.values()], cases.map(() => 1));
+  } finally {
+    stop.abort();
+    await nc1.close();
+    await nc2.close();
+    await server.stop();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("distributed: coordinator killed and resumed → finished cases are not run again", async () => {
+  const outDir = await Deno.makeTempDir();
+  const sweepId = "resume";
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./testdata/coordinator_child.ts", import.meta.url).pathname,
+      outDir,
+      sweepId,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const path = `${outDir}/${sweepId}/results.json`;
+    let before: SweepResults | undefined;
+    for (let i = 0; i < 600; i++) {
+      before = await readResults(path);
+      if ((before?.results.length ?? 0) >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(before && before.results.length >= 3, "the first coordinator made progress");
+    child.kill("SIGKILL");
+    await child.status;
+    const doneBefore = new Set((await readResults(path))!.results.map((r) => r.id));
+    assert.ok(doneBefore.size < 12, "killed before the end");
+
+    const started: string[] = [];
+    const logs: string[] = [];
+    const res = await runDistributedSweep({
+      cases: resumeCases(),
+      sweepId,
+      outDir,
+      resume: true,
+      ...RESUME_OPTIONS,
+      onEvent: (e) => {
+        if (e.type === "case-started") started.push(e.caseId);
+        if (e.type === "log") logs.push(e.message);
+      },
+    });
+    assert.equal(res.results.length, 12);
+    assert.equal(new Set(res.results.map((r) => r.id)).size, 12);
+    assert.ok(res.results.every((r) => r.status === "ok"));
+    const rerun = started.filter((id) => doneBefore.has(id));
+    assert.deepEqual(rerun, [], "no finished case ran again");
+    assert.ok(logs.some((l) => /killed the nats-server left running/.test(l)), logs.join("\n"));
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already dead */ }
+    await child.status;
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
