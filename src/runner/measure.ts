@@ -76,7 +76,7 @@ export interface CreateModelOptions {
 }
 
 /** The model module's exports this runner uses. */
-interface ModelModule {
+export interface ModelModule {
   createModel(options: CreateModelOptions): BenchModel | Promise<BenchModel>;
   PRESETS?: Record<string, { D: number }>;
 }

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { caseId } from "./id.ts";
+import { expandLengths, expandSweep, loadSweep, parseSweepFile } from "./expand.ts";
+import { CaseError } from "./schema.ts";
+
+Deno.test("expandLengths: lists, doubling and linspace", () => {
+  assert.deepEqual(expandLengths(7), [7]);
+  assert.deepEqual(expandLengths([3, 5]), [3, 5]);
+  assert.deepEqual(expandLengths({ doubling: [64, 1000] }), [64, 128, 256, 512]);
+  assert.deepEqual(expandLengths({ linspace: [10, 20000, 8] }), [
+    10,
+    2866,
+    5721,
+    8577,
+    11433,
+    14289,
+    17144,
+    20000,
+  ]);
+  assert.throws(() => expandLengths({ doubling: [0, 8] }), /seqLen: .*got 0/);
+});
+
+Deno.test("expandSweep: cartesian product of list fields, defaults, comments ignored", () => {
+  const file = parseSweepFile({
+    name: "t",
+    $comment: "ignored",
+    defaults: { preset: "tiny", backend: "cpu" },
+    grid: [{
+      $comment: "x",
+      model: ["se3-hyena", "equivariant-transformer"],
+      pass: ["forward", "backward"],
+      seqLen: [8, 16],
+    }],
+  });
+  const sweep = expandSweep(file);
+  assert.equal(sweep.cases.length, 8);
+  assert.ok(sweep.cases.every((c) => c.preset === "tiny" && c.backend === "cpu"));
+  assert.equal(new Set(sweep.cases.map(caseId)).size, 8);
+});
+
+Deno.test("expandSweep: overrides filter and replace, duplicates kept once", () => {
+  const file = parseSweepFile({
+    name: "t",
+    grid: [
+      {
+        model: ["se3-hyena", "equivariant-transformer"],
+        pass: ["forward", "backward"],
+        seqLen: [8, 16],
+      },
+      { model: "se3-hyena", pass: "forward", seqLen: 8 },
+    ],
+  });
+  assert.equal(expandSweep(file).cases.length, 8);
+  const s = expandSweep(file, {
+    models: ["se3-hyena"],
+    passes: ["forward"],
+    lengths: [32],
+    backend: "cpu",
+    timeoutMs: 5,
+  });
+  assert.equal(s.cases.length, 1);
+  assert.deepEqual([s.cases[0].seqLen, s.cases[0].backend, s.cases[0].timeoutMs], [32, "cpu", 5]);
+  assert.throws(
+    () => expandSweep(file, { models: ["hyena"] }),
+    /no case left after filtering by models hyena/,
+  );
+});
+
+Deno.test("expandSweep: a bad case names its grid entry, field and value", () => {
+  const file = parseSweepFile({
+    name: "t",
+    grid: [{ model: "se3-hyena", pass: "forward", seqLen: 8, batch: -2 }],
+  });
+  assert.throws(
+    () => expandSweep(file),
+    (e: unknown) => e instanceof CaseError && /grid\[0\].*batch:.*-2/.test(e.message),
+  );
+});
+
+Deno.test("parseSweepFile rejects malformed files naming the field", () => {
+  assert.throws(() => parseSweepFile({ name: "bad name!", grid: [] }), /name:.*"bad name!"/);
+  assert.throws(
+    () =>
+      parseSweepFile({
+        name: "t",
+        grid: [{ model: "se3-hyena", pass: "forward", seqLen: "long" }],
+      }),
+    /grid\.0\.seqLen/,
+  );
+  assert.throws(() => parseSweepFile({ name: "t", grid: [], extra: 1 }), /extra: unknown field/);
+});
+
+Deno.test("built-in presets load and validate", async () => {
+  const quick = await loadSweep("quick");
+  assert.ok(quick.cases.length > 8);
+  assert.ok(quick.memoryBudgetBytes! > 0);
+  const models = new Set(quick.cases.map((c) => c.model));
+  const passes = new Set(quick.cases.map((c) => c.pass));
+  assert.deepEqual([...models].sort(), ["equivariant-transformer", "se3-hyena"]);
+  assert.deepEqual([...passes].sort(), ["backward", "forward"]);
+  assert.equal(Math.min(...quick.cases.map((c) => c.seqLen)), 64);
+
+  const fig5 = await loadSweep("paper-fig5");
+  const t = fig5.cases.filter((c) => c.model === "equivariant-transformer").map((c) => c.seqLen);
+  assert.deepEqual(t, [10, 2866, 5721, 8577, 11433, 14289, 17144, 20000]);
+  const h = fig5.cases.filter((c) => c.model === "se3-hyena").map((c) => c.seqLen);
+  assert.equal(Math.max(...h), 2 ** 22);
+  assert.ok(
+    fig5.cases.every((c) => c.pass === "forward" && c.batch === 1 && c.preset === "paper-runtime"),
+  );
+
+  assert.equal((await loadSweep("tiny")).cases.length, 8);
+  assert.ok((await loadSweep("example")).cases.length > 0);
+  await assert.rejects(() => loadSweep("nope"), /unknown preset "nope"/);
+});

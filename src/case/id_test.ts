@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { canonicalJson, CASE_ID_HEX_DIGITS, caseId } from "./id.ts";
+import { parseCase } from "./schema.ts";
+
+Deno.test("canonicalJson sorts keys at every depth and drops undefined", () => {
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [1, { z: 0, y: "s" }], c: undefined } }),
+    '{"a":{"d":[1,{"y":"s","z":0}]},"b":1}',
+  );
+  assert.throws(() => canonicalJson({ x: NaN }), /non-finite/);
+});
+
+Deno.test("caseId is the first 16 hex digits of SHA-256 of the canonical JSON", () => {
+  const c = { seqLen: 64, model: "se3-hyena" };
+  const expected = createHash("sha256").update('{"model":"se3-hyena","seqLen":64}').digest("hex")
+    .slice(0, 16);
+  assert.equal(caseId(c), expected);
+  assert.equal(caseId(c).length, CASE_ID_HEX_DIGITS);
+});
+
+Deno.test("caseId does not depend on key order or explicit defaults, and differs between cases", () => {
+  const a = parseCase({ model: "se3-hyena", pass: "forward", seqLen: 64 });
+  const b = parseCase({
+    seqLen: 64,
+    batch: 1,
+    pass: "forward",
+    model: "se3-hyena",
+    backend: "wasm",
+  });
+  const c = parseCase({ model: "se3-hyena", pass: "forward", seqLen: 128 });
+  assert.equal(caseId(a), caseId(b));
+  assert.notEqual(caseId(a), caseId(c));
+});

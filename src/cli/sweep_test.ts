@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import type { SweepResults } from "../results.ts";
+import { makeSweepId, parseArgs } from "./sweep.ts";
+
+const CLI = new URL("./sweep.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+/** Runs the CLI as a user would; returns exit code and output. */
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", `--config=${CONFIG}`, CLI, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("parseArgs: defaults and lists", () => {
+  const o = parseArgs([
+    "--local",
+    "--lengths",
+    "64,128",
+    "--models",
+    "se3-hyena",
+    "--memory-budget",
+    "1GiB",
+  ]);
+  assert.equal(o.local, true);
+  assert.equal(o.preset, "quick");
+  assert.equal(o.out, "reports");
+  assert.deepEqual(o.lengths, [64, 128]);
+  assert.deepEqual(o.models, ["se3-hyena"]);
+  assert.equal(o.memoryBudget, 2 ** 30);
+  assert.equal(o.progress, true);
+  assert.equal(o.dryRun, false);
+});
+
+Deno.test("makeSweepId: <preset>-<UTC timestamp>-<4 hex>", () => {
+  const id = makeSweepId("paper-fig5", new Date("2025-03-04T05:06:07.891Z"));
+  assert.match(id, /^paper-fig5-20250304T050607Z-[0-9a-f]{4}$/);
+  assert.match(makeSweepId("dir/my.sweep.json"), /^my_sweep-\d{8}T\d{6}Z-[0-9a-f]{4}$/);
+});
+
+Deno.test("the CLI exits 2 on usage errors, naming the problem", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--local", "--preset", "nope"], /unknown preset "nope"/],
+    [["--local", "--lengths", "-3"], /--lengths.*-3/],
+    [["--local", "--lengths", "100000000"], /seqLen: .*100000000/],
+    [["--local", "--models", "unet"], /--models.*"unet"/],
+    [["--local", "--memory-budget", "lots"], /"lots"/],
+    [["--local", "--bogus"], /unknown option '--bogus'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli([...args, "--dry-run"]);
+    assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});
+
+Deno.test("--dry-run lists the cases of the quick preset", async () => {
+  const r = await cli(["--local", "--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^quick: \d+ cases, memory budget 1\.00 GiB/);
+  assert.match(r.stdout, /equivariant-transformer\/materialized backward N=64 /);
+});
+
+Deno.test("a local sweep writes results.json and results.csv, goes on after oom and timeout, and resumes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/faults.json`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({
+        name: "faults",
+        defaults: {
+          backend: "cpu",
+          preset: "tiny",
+          repeats: 3,
+          warmup: 1,
+          budgetMs: 0,
+          timeoutMs: 1500,
+        },
+        grid: [
+          { model: "se3-hyena", pass: "forward", seqLen: [64, 128], fault: "oom" },
+          { model: "se3-hyena", pass: "forward", seqLen: 64, fault: "hang" },
+          { model: "se3-hyena", pass: "forward", seqLen: [32, 64], fault: "noop" },
+        ],
+      }),
+    );
+    const env = { SE3_HYENA_TEST_FAULTS: "1" };
+    const r = await cli(
+      ["--local", "--preset", file, "--out", dir, "--no-progress", "--no-report"],
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const m = r.stderr.match(/results: (\S+)\/results\.json/);
+    assert.ok(m, r.stderr);
+    const sweepDir = m[1];
+    const json: SweepResults = JSON.parse(await Deno.readTextFile(`${sweepDir}/results.json`));
+    assert.match(json.sweepId, /^faults-\d{8}T\d{6}Z-[0-9a-f]{4}$/);
+    assert.ok(json.environment.deno);
+    const byFault = json.results.map((x) => [x.case.fault, x.case.seqLen, x.status]);
+    assert.deepEqual(byFault, [
+      ["oom", 64, "oom"],
+      ["oom", 128, "oom"],
+      ["hang", 64, "timeout"],
+      ["noop", 32, "ok"],
+      ["noop", 64, "ok"],
+    ]);
+    const csv = await Deno.readTextFile(`${sweepDir}/results.csv`);
+    assert.equal(csv.trim().split("\r\n").length, 6);
+
+    // Resume: nothing left to run, results kept.
+    const again = await cli([
+      "--local",
+      "--preset",
+      file,
+      "--out",
+      dir,
+      "--no-progress",
+      "--no-report",
+      "--resume",
+      json.sweepId,
+    ], env);
+    assert.equal(again.code, 0, again.stderr);
+    const json2: SweepResults = JSON.parse(await Deno.readTextFile(`${sweepDir}/results.json`));
+    assert.equal(json2.results.length, 5);
+    assert.deepEqual(json2.results.map((x) => x.id), json.results.map((x) => x.id));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import type { Case } from "../results.ts";
+import { runCaseIsolated } from "./isolated.ts";
+
+/** A validated case carrying a test fault (built literally: the parent does not validate). */
+const faultCase = (fault: string, extra: Partial<Case> = {}): Case => ({
+  model: "se3-hyena",
+  pass: "forward",
+  seqLen: 64,
+  batch: 1,
+  preset: "tiny",
+  backend: "cpu",
+  dtype: "float32",
+  repeats: 3,
+  warmup: 1,
+  budgetMs: 0,
+  timeoutMs: 60_000,
+  seed: 0,
+  fault,
+  ...extra,
+});
+const env = { SE3_HYENA_TEST_FAULTS: "1" };
+
+Deno.test("runCaseIsolated: a case runs in a child and comes back as one result", async () => {
+  const r = await runCaseIsolated(faultCase("noop"), { env });
+  assert.equal(r.status, "ok", r.error);
+  assert.equal(r.timeMs!.n, 3);
+  assert.ok(r.memory.rssPeakBytes! > 0);
+  assert.ok(r.memory.budgetBytes! > 0);
+  assert.equal(r.worker.backend, "cpu");
+  assert.ok(r.startedAt && r.finishedAt);
+});
+
+Deno.test("runCaseIsolated: the fault field is refused without SE3_HYENA_TEST_FAULTS=1", async () => {
+  const r = await runCaseIsolated(faultCase("noop"), { env: { SE3_HYENA_TEST_FAULTS: "0" } });
+  assert.equal(r.status, "error");
+  assert.match(r.error!, /fault: test-only field/);
+});
+
+Deno.test("runCaseIsolated: an allocation failure is oom, and the next case is unaffected", async () => {
+  const oom = await runCaseIsolated(faultCase("oom", { seqLen: 4096 }), { env });
+  assert.equal(oom.status, "oom");
+  assert.equal(oom.oomAt, 4096);
+  const next = await runCaseIsolated(faultCase("noop"), { env });
+  assert.equal(next.status, "ok", next.error);
+});
+
+Deno.test("runCaseIsolated: a hang is killed at timeoutMs and recorded timeout; heartbeats flow", async () => {
+  let beats = 0;
+  const t0 = performance.now();
+  const r = await runCaseIsolated(faultCase("hang", { timeoutMs: 2500 }), {
+    env,
+    onHeartbeat: () => beats++,
+  });
+  const wall = performance.now() - t0;
+  assert.equal(r.status, "timeout");
+  assert.match(r.error!, /killed after 2500 ms/);
+  assert.ok(wall >= 2500 && wall < 15_000, `wall ${wall}`);
+  assert.ok(beats >= 1, `heartbeats ${beats}`);
+  assert.equal((await runCaseIsolated(faultCase("noop"), { env })).status, "ok");
+});
+
+Deno.test("runCaseIsolated: the parent kills a child over its RSS budget → oom", async () => {
+  const budget = 400 * 2 ** 20;
+  const r = await runCaseIsolated(faultCase("grow", { seqLen: 777 }), {
+    env,
+    memoryBudgetBytes: budget,
+  });
+  assert.equal(r.status, "oom");
+  assert.equal(r.oomAt, 777);
+  assert.match(r.error!, /memory budget/);
+  assert.ok(r.memory.rssPeakBytes! > budget);
+});
+
+Deno.test("runCaseIsolated: a V8 fatal out-of-memory death is oom", async () => {
+  const r = await runCaseIsolated(faultCase("fatal-oom"), { env });
+  assert.equal(r.status, "oom");
+  assert.match(r.error!, /out of memory/i);
+});
+
+Deno.test("runCaseIsolated: a crash without a result is an error with the exit code and stderr", async () => {
+  const r = await runCaseIsolated(faultCase("crash"), { env });
+  assert.equal(r.status, "error");
+  assert.match(r.error!, /exit code 70/);
+  assert.match(r.error!, /simulated crash/);
+});
+
+Deno.test("runCaseIsolated: aborting kills the child and marks the result aborted", async () => {
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 300);
+  const r = await runCaseIsolated(faultCase("hang"), { env, signal: ac.signal });
+  assert.equal(r.status, "error");
+  assert.equal(r.aborted, true);
+});
