@@ -46,7 +46,9 @@ table.sortable thead th { cursor: pointer; user-select: none; }
 table.sortable thead th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
 table.sortable thead th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
 td.num { text-align: right; white-space: nowrap; }
-td.err { color: var(--alert); max-width: 360px; overflow-wrap: anywhere; font-size: 12px; }
+td.err { color: var(--alert); max-width: 420px; overflow-wrap: anywhere; font-size: 12px; }
+#results-table td { white-space: nowrap; }
+#results-table td.err { white-space: normal; min-width: 280px; }
 table.kv th { width: 220px; background: #f8f9fb; }
 .sub { color: var(--muted); font-size: 11.5px; }
 .status { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; background: #e9ecef; }

@@ -1,0 +1,177 @@
+/// <reference lib="dom" />
+/**
+ * Opens a rendered report in headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core) and checks what a reader gets: every chart drawn with the expected
+ * number of points, no console errors, no network requests besides the file itself,
+ * hostile strings shown as text (no script runs), sortable tables. Leaves a
+ * screenshot at /tmp/report.png.
+ */
+
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { writeReport } from "./render.ts";
+import { fixtureSweep, HOSTILE_HOST, HOSTILE_LABEL } from "./testdata/fixture.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const SCREENSHOT = "/tmp/report.png";
+
+function requireChromium(): void {
+  try {
+    if (Deno.statSync(CHROMIUM).isFile) return;
+  } catch {
+    // fall through
+  }
+  throw new Error(
+    `Chromium not found at ${CHROMIUM}: the report's browser test needs it. ` +
+      "Install it with `apt-get install -y chromium` (or set CHROMIUM_PATH).",
+  );
+}
+
+/** Points per dataset label, as Chart.js drew them (one entry per dataset). */
+type Drawn = Record<string, { label: string; role: string; data: number; drawn: number }[]>;
+
+Deno.test({
+  name: "report in headless Chromium: charts, no errors, no network, hostile text inert",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    requireChromium();
+    const sweep = fixtureSweep();
+    const dir = await Deno.makeTempDir({ prefix: "report-browser-" });
+    const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    try {
+      const index = await writeReport(sweep, dir, {
+        compare: fixtureSweep({ sweepId: "fixture-b", hyenaForwardScale: 0.5 }),
+      });
+      const url = new URL(`file://${index}`).href;
+      const page = context.pages()[0] ?? await context.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      const dialogs: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+      page.on("request", (r) => requests.push(r.url()));
+      page.on("dialog", async (d) => {
+        dialogs.push(d.message());
+        await d.dismiss();
+      });
+
+      await page.goto(url, { waitUntil: "load" });
+      await page.waitForFunction(() =>
+        Object.keys((globalThis as unknown as { __charts?: object }).__charts ?? {}).length > 0
+      );
+
+      const drawn: Drawn = await page.evaluate(() => {
+        // deno-lint-ignore no-explicit-any
+        const charts = (globalThis as any).__charts as Record<string, any>;
+        const out: Drawn = {};
+        for (const [id, chart] of Object.entries(charts)) {
+          // deno-lint-ignore no-explicit-any
+          out[id] = chart.data.datasets.map((d: any, i: number) => ({
+            label: d.label,
+            role: d.role,
+            data: d.data.length,
+            drawn: chart.getDatasetMeta(i).data.length,
+          }));
+        }
+        return out;
+      });
+
+      assert.deepEqual(Object.keys(drawn).sort(), [
+        "memory-backward",
+        "memory-forward",
+        "ratios",
+        "runtime",
+        "scaling",
+        "timeline",
+      ]);
+      for (const [id, sets] of Object.entries(drawn)) {
+        for (const s of sets) assert.equal(s.drawn, s.data, `${id} / ${s.label}: drawn points`);
+      }
+      const count = (id: string, label: string) => {
+        const d = drawn[id].find((s) => s.label === label);
+        assert.ok(d, `${id}: dataset "${label}" (have: ${drawn[id].map((s) => s.label)})`);
+        return d.drawn;
+      };
+      // The fixture: SE(3)-Hyena ok 64…32768 forward, 64…16384 backward; the
+      // transformer ok 64…8192 forward, 64…2048 backward; one OOM row per series.
+      const expected: Record<string, number> = {
+        "SE(3)-Hyena · forward": 10,
+        "SE(3)-Hyena · backward": 9,
+        "equivariant transformer · forward": 8,
+        "equivariant transformer · backward": 6,
+      };
+      for (const [label, n] of Object.entries(expected)) {
+        assert.equal(count("runtime", label), n, `runtime ${label}`);
+        assert.equal(count("runtime", `${label} p10`), n);
+        assert.equal(count("runtime", `${label} p90`), n);
+        const mem = label.endsWith("forward") ? "memory-forward" : "memory-backward";
+        assert.equal(count(mem, `${label}: framework peak`), n);
+        assert.equal(count(mem, `${label}: process RSS peak`), n);
+        assert.equal(count(mem, `out of memory: ${label}`), 1);
+      }
+      assert.equal(count("runtime", "paper, NVIDIA A10G: SE(3)-Hyena · forward"), 8);
+      assert.equal(count("runtime", "paper, NVIDIA A10G: equivariant transformer · forward"), 8);
+      assert.equal(count("memory-forward", "memory budget (wasm)"), 2);
+      assert.equal(count("memory-forward", "paper, NVIDIA A10G: SE(3)-Hyena GPU memory"), 8);
+      assert.equal(count("ratios", "speed-up · forward"), 8);
+      assert.equal(count("ratios", "memory ratio (framework peak) · forward"), 8);
+      assert.equal(count("ratios", "speed-up · backward"), 6);
+      assert.equal(count("ratios", "paper, NVIDIA A10G: speed-up · forward"), 8);
+      const bars = drawn.timeline.reduce((n, s) => n + s.drawn, 0);
+      const timed = sweep.results.filter((r) => r.startedAt && r.finishedAt).length;
+      assert.equal(bars, timed, "one timeline bar per timed case");
+      assert.equal(drawn.scaling.reduce((n, s) => n + s.drawn, 0), 4);
+
+      // Hostile strings: shown as text, never run, never loaded.
+      const dom = await page.evaluate(() => ({
+        text: document.body.innerText,
+        scripts: document.scripts.length,
+        images: document.images.length,
+        bold: [...document.querySelectorAll("td.err b")].length,
+      }));
+      assert.ok(dom.text.includes(HOSTILE_LABEL), "hostile label shown as text");
+      assert.ok(dom.text.includes(HOSTILE_HOST), "hostile host shown as text");
+      assert.ok(dom.text.includes(`Error: <b>boom</b> & "quotes"`), "error message as text");
+      assert.equal(dom.scripts, 3);
+      assert.equal(dom.images, 0);
+      assert.equal(dom.bold, 0);
+      assert.deepEqual(dialogs, [], "no alert() ran");
+
+      // The full table sorts by a clicked header (numeric, by data-v).
+      const nCol = page.locator("#results-table thead th", { hasText: /^N$/ });
+      await nCol.click();
+      await nCol.click(); // descending
+      const firstN = await page.locator("#results-table tbody tr td:nth-child(3)").first()
+        .innerText();
+      assert.equal(firstN.trim(), "65,536");
+
+      await page.locator("#headline").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+      assert.deepEqual(errors, [], "no console errors or warnings");
+      assert.deepEqual(requests, [url], "no request besides the report file itself");
+    } finally {
+      await context.close();
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    }
+  },
+});
