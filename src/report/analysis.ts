@@ -121,6 +121,13 @@ export interface Comparison {
   longestTransformer: LongestContext;
   /** longest SE(3)-Hyena length / longest transformer length (the paper's ×175). */
   contextRatio: number | null;
+  /**
+   * How far `contextRatio` can be trusted: `exact` when both models ran out of
+   * memory in the sweep; `lower-bound` when only the transformer did (SE(3)-Hyena
+   * might go further); `unknown` when the transformer never ran out (its limit, the
+   * denominator, was not found).
+   */
+  contextRatioKind: "exact" | "lower-bound" | "unknown";
 }
 
 /** Everything the report derives from a sweep. */
@@ -410,6 +417,11 @@ export function compareSeries(hyena: Series, transformer: Series): Comparison {
     contextRatio: longestHyena.seqLen && longestTransformer.seqLen
       ? longestHyena.seqLen / longestTransformer.seqLen
       : null,
+    contextRatioKind: !longestTransformer.limitFound
+      ? "unknown"
+      : longestHyena.limitFound
+      ? "exact"
+      : "lower-bound",
   };
 }
 

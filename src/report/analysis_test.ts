@@ -128,6 +128,7 @@ Deno.test("analyse: headline is the forward comparison; context ratio; exponents
   assert.equal(h.pass, "forward");
   assert.equal(h.largest!.seqLen, 8192);
   assert.equal(h.contextRatio, 32768 / 8192);
+  assert.equal(h.contextRatioKind, "exact");
   assert.equal(h.crossover.kind, "crossed");
   assert.ok(h.crossover.length! > 1024 && h.crossover.length! < 2048);
   assert.ok(h.transformerExponent!.exponent > 1.8 && h.transformerExponent!.exponent <= 2);
@@ -146,4 +147,17 @@ Deno.test("analyse: tolerates a sweep with no rows or only one model", () => {
   const a = analyse(only);
   assert.equal(a.series.length, 2);
   assert.equal(a.headline, null);
+});
+
+Deno.test("analyse: the context ratio says when it is only a bound", () => {
+  const noHyenaOom = fixtureSweep();
+  noHyenaOom.results = noHyenaOom.results.filter((r) =>
+    !(r.case.model === "se3-hyena" && r.status === "oom")
+  );
+  const a = analyse(noHyenaOom).headline!;
+  assert.equal(a.contextRatio, 4);
+  assert.equal(a.contextRatioKind, "lower-bound");
+  const noOom = fixtureSweep();
+  noOom.results = noOom.results.filter((r) => r.status !== "oom");
+  assert.equal(analyse(noOom).headline!.contextRatioKind, "unknown");
 });

@@ -129,7 +129,7 @@ Deno.test({
       }
       assert.equal(count("runtime", "paper, NVIDIA A10G: SE(3)-Hyena · forward"), 8);
       assert.equal(count("runtime", "paper, NVIDIA A10G: equivariant transformer · forward"), 8);
-      assert.equal(count("memory-forward", "memory budget (wasm)"), 2);
+      assert.equal(count("memory-forward", "memory budget (wasm, 4 GiB)"), 2);
       assert.equal(count("memory-forward", "paper, NVIDIA A10G: SE(3)-Hyena GPU memory"), 8);
       assert.equal(count("ratios", "speed-up · forward"), 8);
       assert.equal(count("ratios", "memory ratio (framework peak) · forward"), 8);

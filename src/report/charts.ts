@@ -15,6 +15,7 @@ import {
   okPoints,
   type Series,
 } from "./analysis.ts";
+import { fmtBytes } from "./format.ts";
 import { PAPER_FIG5, PAPER_LABEL } from "./paper.ts";
 
 /** How an axis formats its ticks and tooltips. */
@@ -191,6 +192,11 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
         role: metric === "peakBytes" ? "peak" : metric === "rssPeakBytes" ? "rss" : "device",
         color,
         dash: metric === "rssPeakBytes" ? [6, 4] : metric === "deviceBytes" ? [2, 3] : undefined,
+        pointStyle: metric === "rssPeakBytes"
+          ? "rect"
+          : metric === "deviceBytes"
+          ? "triangle"
+          : undefined,
         data: pts.map((p) => ({ x: p.seqLen, y: memoryOf(p, metric)! })),
       });
     }
@@ -235,7 +241,7 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
   for (const [backend, bytes] of Object.entries(a.budgets)) {
     if (!backends.has(backend) || !xs.length) continue;
     datasets.push({
-      label: `memory budget (${backend})`,
+      label: `memory budget (${backend}, ${fmtBytes(bytes)})`,
       role: "budget",
       color: ALERT_COLOR,
       dash: [8, 4],

@@ -70,6 +70,20 @@ function context(l: LongestContext): string {
   return (l.limitFound ? "" : "≥ ") + fmtInt(l.seqLen);
 }
 
+/** The context ratio as text: `×4`, `≥ ×4` (a lower bound), or `–` (not measurable). */
+function contextRatioText(c: Comparison): string {
+  if (c.contextRatioKind === "unknown") return "–";
+  return (c.contextRatioKind === "lower-bound" ? "≥ " : "") + fmtRatio(c.contextRatio);
+}
+
+const CONTEXT_NOTE: Record<Comparison["contextRatioKind"], string> = {
+  "exact": "; both ran out of memory above these lengths",
+  "lower-bound":
+    "; SE(3)-Hyena did not run out of memory in this sweep, so the ratio is a lower bound",
+  "unknown":
+    "; the transformer did not run out of memory in this sweep, so the ratio is not measured",
+};
+
 function card(title: string, value: string, detail: SafeHtml | string, paper: string): SafeHtml {
   return html`
     <div class="card">
@@ -149,12 +163,10 @@ const headline: ReportSection = {
       ),
       card(
         "Longest context within the memory budget",
-        fmtRatio(c.contextRatio),
+        contextRatioText(c),
         html`SE(3)-Hyena ${context(c.longestHyena)} vs transformer ${
           context(c.longestTransformer)
-        } tokens${
-          c.longestHyena.limitFound ? "" : " (SE(3)-Hyena did not run out: a lower bound)"
-        }`,
+        } tokens${CONTEXT_NOTE[c.contextRatioKind]}`,
         `×${PAPER_CLAIMS.contextRatio} (${fmtInt(PAPER_CLAIMS.hyenaContext)} vs ${
           fmtInt(PAPER_CLAIMS.transformerContext)
         })`,
@@ -173,7 +185,7 @@ const headline: ReportSection = {
           <td class="num">${fmtNum(k.transformerExponent?.exponent)}</td>
           <td class="num">${context(k.longestHyena)}</td>
           <td class="num">${context(k.longestTransformer)}</td>
-          <td class="num">${fmtRatio(k.contextRatio)}</td>
+          <td class="num">${contextRatioText(k)}</td>
         </tr>
       `
     );
