@@ -171,6 +171,20 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     if (!byId.has(id)) byId.set(id, { c, index: i, data: encodeWorkMessage(sweepId, id, c) });
   });
   const total = byId.size;
+  // Local workers serve one backend when told to, or when every case has the same one
+  // (a worker that serves several backends polls them in turn, which adds latency).
+  const caseBackends = new Set([...byId.values()].map((v) => v.c.backend));
+  const localBackend = opts.backend ??
+    (caseBackends.size === 1 ? [...caseBackends][0] as WorkBackend : undefined);
+  if (opts.backend && opts.nats === undefined) {
+    const other = [...byId.values()].find((v) => v.c.backend !== opts.backend);
+    if (other) {
+      throw new Error(
+        `backend: the embedded sweep's workers take only ${opts.backend} cases, but cases[${other.index}] ` +
+          `has backend ${other.c.backend}`,
+      );
+    }
+  }
 
   const dir = `${opts.outDir}/${sweepId}`;
   const storeDir = `${dir}/.nats`;
@@ -482,7 +496,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
         natsUrl: url,
         sweepId,
         slots,
-        backend: opts.backend,
+        backend: localBackend,
         env: workerEnv,
         args: opts.workerArgs,
         heartbeatMs: opts.heartbeatMs,
@@ -573,4 +587,81 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     await stopAll();
     await flushAll();
   }
+}
+
+/** One row of a scaling study. */
+export interface ScalingRow {
+  workers: number;
+  /** The run's sweep id (`<sweepId>-w<workers>`). */
+  sweepId: string;
+  /** From the first work message published (all local workers announced) to the last result, ms. */
+  makespanMs: number;
+  throughputCasesPerMin: number;
+  /** Throughput per worker relative to the first row's throughput per worker (1 = linear). */
+  efficiency: number;
+}
+
+/**
+ * Runs the same cases once per entry of `workerCounts` (1, 2, 4 … local workers; with
+ * `gpus`, the first n GPUs), each as its own sweep `<sweepId>-w<n>`, and returns the
+ * makespan, throughput and efficiency of each. It also writes
+ * `<outDir>/<sweepId>/results.json` with the results of the first run (the fewest
+ * concurrent workers, so the least disturbed timings) and the rows as `scaling`.
+ */
+export async function runScalingStudy(
+  opts: DistributedSweepOptions & { workerCounts: number[] },
+): Promise<{ scaling: ScalingRow[]; runs: SweepResults[] }> {
+  checkSweepId(opts.sweepId);
+  if (opts.workerCounts.length === 0) {
+    throw new Error("workerCounts: expected at least one count, got []");
+  }
+  for (const n of opts.workerCounts) {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(`workerCounts: expected positive integers, got ${JSON.stringify(n)}`);
+    }
+    if (opts.gpus?.length && n > opts.gpus.length) {
+      throw new Error(`workerCounts: ${n} workers but only ${opts.gpus.length} GPUs (--gpus)`);
+    }
+  }
+  const { workerCounts, ...base } = opts;
+  const scaling: ScalingRow[] = [];
+  const runs: SweepResults[] = [];
+  for (const n of workerCounts) {
+    const sweepId = `${opts.sweepId}-w${n}`;
+    checkSweepId(sweepId);
+    const res = await runDistributedSweep({
+      ...base,
+      sweepId,
+      resume: false,
+      workers: n,
+      gpus: opts.gpus?.slice(0, n),
+    });
+    runs.push(res);
+    const makespanMs = (res.distributed as DistributedInfo).makespanMs;
+    const throughput = makespanMs > 0 ? res.results.length / (makespanMs / 60_000) : 0;
+    const basePerWorker = scaling.length
+      ? scaling[0].throughputCasesPerMin / scaling[0].workers
+      : throughput / n;
+    scaling.push({
+      workers: n,
+      sweepId,
+      makespanMs,
+      throughputCasesPerMin: throughput,
+      efficiency: basePerWorker > 0 ? throughput / n / basePerWorker : 0,
+    });
+  }
+  const first = runs[0];
+  const file = await ResultsFile.create(`${opts.outDir}/${opts.sweepId}`, {
+    sweepId: opts.sweepId,
+    environment: first.environment,
+    ...(opts.preset ? { preset: opts.preset } : {}),
+  });
+  await file.set({
+    results: first.results,
+    workers: first.workers,
+    timeline: first.timeline,
+    scaling,
+    scalingRuns: scaling.map((r) => r.sweepId),
+  });
+  return { scaling, runs };
 }

@@ -3,7 +3,7 @@ import { caseId } from "../case/id.ts";
 import { parseCase } from "../case/schema.ts";
 import type { Case, CaseResult, Environment, SweepResults } from "../results.ts";
 import { connectNats } from "./connection.ts";
-import { runDistributedSweep, type SweepEvent } from "./coordinator.ts";
+import { runDistributedSweep, runScalingStudy, type SweepEvent } from "./coordinator.ts";
 import { CRASH_WORKER_LABEL, syntheticResult } from "./fake_runner.ts";
 import { startNatsServer } from "./server.ts";
 import { type RunCaseFn, runWorker } from "./worker.ts";
@@ -310,6 +310,45 @@ Deno.test("distributed: coordinator killed and resumed → finished cases are no
       child.kill("SIGKILL");
     } catch { /* already dead */ }
     await child.status;
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("distributed: scaling study runs the same cases with 1 and 2 workers and stores the rows as `scaling`", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const cases = mkCases(4);
+    const { scaling, runs } = await runScalingStudy({
+      cases,
+      sweepId: "scale",
+      outDir,
+      workerCounts: [1, 2],
+      workerArgs: ["--fake-runner", "200"],
+      workerEnv: FAULTS,
+      heartbeatMs: 500,
+      pollMs: 300,
+      environment: ENV,
+    });
+    assert.deepEqual(scaling.map((r) => [r.workers, r.sweepId]), [[1, "scale-w1"], [
+      2,
+      "scale-w2",
+    ]]);
+    for (const [i, r] of scaling.entries()) {
+      assert.ok(r.makespanMs > 0);
+      assert.ok(Math.abs(r.throughputCasesPerMin - cases.length / (r.makespanMs / 60_000)) < 1e-9);
+      assert.equal(runs[i].results.length, cases.length);
+      assert.equal(
+        new Set((runs[i].workers as { workerId: string }[]).map((w) => w.workerId)).size,
+        r.workers,
+      );
+    }
+    assert.equal(scaling[0].efficiency, 1);
+    const e2 = scaling[1].throughputCasesPerMin / 2 / scaling[0].throughputCasesPerMin;
+    assert.ok(Math.abs(scaling[1].efficiency - e2) < 1e-9);
+    const file = await readResults(`${outDir}/scale/results.json`);
+    assert.deepEqual(file?.scaling, scaling);
+    assert.equal(file?.results.length, cases.length);
+  } finally {
     await Deno.remove(outDir, { recursive: true });
   }
 });

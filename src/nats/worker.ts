@@ -199,6 +199,10 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
   };
 
   const heartbeat = setInterval(() => emitAll("heartbeat"), heartbeatMs);
+  const aborted = new Promise<null>((resolve) => {
+    if (stop.signal.aborted) resolve(null);
+    stop.signal.addEventListener("abort", () => resolve(null), { once: true });
+  });
   let lastError = "";
   const logError = (what: string, e: unknown) => {
     const msg = `${what}: ${(e as Error)?.message ?? e}`;
@@ -330,8 +334,36 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
     }
   };
 
+  const ensureConsumer = async (src: Source): Promise<Consumer> => {
+    if (!src.consumer) {
+      src.consumer = await js.consumers.get(
+        streamNames(src.sweepId).work,
+        consumerName(src.backend),
+      );
+      const info = await src.consumer.info(true);
+      src.ackWaitMs = (info.config.ack_wait ?? 30e9) / 1e6;
+    }
+    return src.consumer;
+  };
+  const pickSource = async (start: number): Promise<Source | undefined> => {
+    let inFlight: Source | undefined;
+    for (let k = 0; k < sources.length; k++) {
+      const src = sources[(start + k) % sources.length];
+      try {
+        const info = await (await ensureConsumer(src)).info(false);
+        if (info.num_pending > 0) return src;
+        if (info.num_ack_pending > 0) inFlight ??= src;
+      } catch (e) {
+        src.consumer = undefined;
+        logError(`reading ${streamNames(src.sweepId).work}/${consumerName(src.backend)}`, e);
+      }
+    }
+    return inFlight;
+  };
+
   try {
     let i = 0;
+    let stay: Source | undefined;
     while (
       !stop.signal.aborted && (opts.maxCases === undefined || stats.completed < opts.maxCases)
     ) {
@@ -344,29 +376,37 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
         await sleep(1000, stop.signal);
         continue;
       }
-      const src = sources[i % sources.length];
+      let src: Source | undefined = stay ?? (sources.length === 1 ? sources[0] : undefined);
       try {
-        if (!src.consumer) {
-          src.consumer = await js.consumers.get(
-            streamNames(src.sweepId).work,
-            consumerName(src.backend),
-          );
-          const info = await src.consumer.info(true);
-          src.ackWaitMs = (info.config.ack_wait ?? 30e9) / 1e6;
+        if (!src) {
+          // Several sources (backends/sweeps): pull where the consumer has undelivered work,
+          // else where a delivery is in flight (it may come back), else wait a moment.
+          src = await pickSource(i++);
+          if (!src) {
+            await sleep(250, stop.signal);
+            continue;
+          }
         }
-        const msg = await src.consumer.next({ expires: sources.length === 1 ? 2000 : 1000 });
+        const consumer = await ensureConsumer(src);
+        const pull = consumer.next({ expires: sources.length === 1 ? 2000 : 1000 });
+        // Stop at once when aborted while idle; a message that still arrives is given back.
+        const msg = await Promise.race([pull, aborted]);
+        if (stop.signal.aborted) {
+          pull.then((m) => m?.nak(), () => {});
+          break;
+        }
         lastError = "";
-        if (msg) {
-          await handle(src, msg);
-          continue; // stay on a source that has work
-        }
+        stay = msg ? src : undefined; // stay on a source that has work
+        if (msg) await handle(src, msg);
       } catch (e) {
-        src.consumer = undefined;
-        logError(`pulling from ${streamNames(src.sweepId).work}/${consumerName(src.backend)}`, e);
+        stay = undefined;
+        if (src) {
+          src.consumer = undefined;
+          logError(`pulling from ${streamNames(src.sweepId).work}/${consumerName(src.backend)}`, e);
+        } else logError("reading consumer state", e);
         if (opts.sweep === "all") lastScan = -Infinity;
         await sleep(250, stop.signal);
       }
-      i++;
     }
   } finally {
     clearInterval(heartbeat);

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { startNatsServer } from "../src/nats/server.ts";
+import { workerProgram } from "./worker.ts";
+
+const SCRIPT = new URL("./worker.ts", import.meta.url).pathname;
+
+/** Runs the worker CLI as a process; returns exit code and stderr. */
+async function runCli(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SCRIPT, ...args],
+    env: { SE3_HYENA_TEST_FAULTS: "", NATS_TOKEN: "", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("worker CLI: options parse; the test-only --fake-runner is hidden from --help", () => {
+  const p = workerProgram().parse([
+    "--nats",
+    "nats://h:1",
+    "--backend",
+    "wasm",
+    "--gpu",
+    "1",
+    "--sweep",
+    "s1",
+  ], {
+    from: "user",
+  });
+  assert.deepEqual(
+    { ...p.opts() },
+    { nats: "nats://h:1", backend: "wasm", gpu: 1, sweep: "s1" },
+  );
+  assert.ok(!workerProgram().helpInformation().includes("fake-runner"));
+  assert.throws(() => workerProgram().parse(["--backend", "cuda"], { from: "user" }));
+});
+
+Deno.test("worker CLI: wrong credentials are refused with a clear error (exit 1), the secret not printed", async () => {
+  const server = await startNatsServer({ auth: { token: "the-right-one" } });
+  try {
+    const r = await runCli(["--nats", server.url, "--sweep", "s"], {
+      NATS_TOKEN: "a-wrong-token",
+      SE3_HYENA_TEST_FAULTS: "1",
+    });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /error: nats: authorization refused by nats:\/\/127\.0\.0\.1:\d+ \(token\)/,
+    );
+    assert.ok(!r.stderr.includes("a-wrong-token"), r.stderr);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("worker CLI: --fake-runner is refused without SE3_HYENA_TEST_FAULTS=1", async () => {
+  const r = await runCli(["--nats", "nats://127.0.0.1:1", "--fake-runner", "10"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--fake-runner is a test-only option; it needs SE3_HYENA_TEST_FAULTS=1/);
+});
