@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
-import "../gradients.ts";
 import { FFT_CONV_KERNEL } from "../kernels/fft_conv_kernel.ts";
 import { createHyena, decayWindow } from "./hyena.ts";
 import { createTransformer } from "./transformer.ts";

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
-import "../gradients.ts";
 import { AdamW, cosineLr } from "./adamw.ts";
 
 await useBackend("cpu");

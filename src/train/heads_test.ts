@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
-import "../gradients.ts";
 import { type EquivariantModel, equivariantPredictor } from "./heads.ts";
 import { ParamStore } from "../baselines/layers.ts";
 import { Rng } from "../tasks/random.ts";

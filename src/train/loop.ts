@@ -6,7 +6,6 @@
  * @module
  */
 import { tf } from "../backend.ts";
-import "../gradients.ts";
 import { gatherSplit, type Split, type TaskData } from "../tasks/dataset.ts";
 import { Rng } from "../tasks/random.ts";
 import type { ModelInputs } from "../baselines/encoder.ts";
