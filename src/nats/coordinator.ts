@@ -186,6 +186,12 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     }
   }
 
+  if (opts.nats === undefined && opts.workers === 0) {
+    throw new Error(
+      "workers: 0 with the embedded nats-server would wait forever (no outside worker can join it); " +
+        "start at least one local worker, or give a nats URL",
+    );
+  }
   const dir = `${opts.outDir}/${sweepId}`;
   const storeDir = `${dir}/.nats`;
   const pidFile = `${storeDir}/server.pid`;

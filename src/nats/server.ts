@@ -236,7 +236,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
         } (port ${port}, storage ${storeDir}); log:\n${log.text.slice(-2000)}`,
       );
     }
-    if (opts.pidFile) await Deno.writeTextFile(opts.pidFile, `${child.pid}\n`);
+    // Line 1: pid; line 2: the config path, which identifies this very server process.
+    if (opts.pidFile) await Deno.writeTextFile(opts.pidFile, `${child.pid}\n${confPath}\n`);
     return { child, exited };
   }
 
@@ -308,13 +309,17 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
 }
 
 /**
- * Kills a `nats-server` left behind by a crashed parent, given the pid file it wrote,
- * but only if that pid is still a `nats-server` process. Returns whether one was killed.
+ * Kills a `nats-server` left behind by a crashed parent, given the pid file that
+ * {@link startNatsServer} wrote, but only if that pid is still a `nats-server` running
+ * with the config file named there. Returns whether one was killed.
  */
 export async function killStaleServer(pidFile: string): Promise<boolean> {
   let pid: number;
+  let confPath: string | undefined;
   try {
-    pid = Number((await Deno.readTextFile(pidFile)).trim());
+    const [first, second] = (await Deno.readTextFile(pidFile)).split("\n");
+    pid = Number(first.trim());
+    confPath = second?.trim() || undefined;
   } catch {
     return false;
   }
@@ -326,7 +331,8 @@ export async function killStaleServer(pidFile: string): Promise<boolean> {
     await Deno.remove(pidFile).catch(() => {});
     return false; // not running (or no /proc: nothing we can check safely)
   }
-  if (!cmdline.includes("nats-server")) return false;
+  // Only a nats-server started with our config file (pids get reused).
+  if (!cmdline.includes("nats-server") || (confPath && !cmdline.includes(confPath))) return false;
   try {
     Deno.kill(pid, "SIGKILL");
   } catch {

@@ -71,12 +71,22 @@ Deno.test("killStaleServer kills a nats-server from its pid file, and nothing el
   const pidFile = `${dir}/server.pid`;
   const server = await startNatsServer({ pidFile });
   try {
-    assert.equal(Number(await Deno.readTextFile(pidFile)), server.pid);
+    const [pid] = (await Deno.readTextFile(pidFile)).split("\n");
+    assert.equal(Number(pid), server.pid);
     assert.equal(await killStaleServer(pidFile), true);
     await assert.rejects(Deno.stat(`/proc/${server.pid}`), Deno.errors.NotFound);
-    // A pid file pointing at a process that is not nats-server is left alone.
+    // A pid file pointing at a process that is not nats-server is left alone,
     await Deno.writeTextFile(pidFile, `${Deno.pid}\n`);
     assert.equal(await killStaleServer(pidFile), false);
+    // and so is a nats-server started with another config (a reused pid).
+    const other = await startNatsServer();
+    try {
+      await Deno.writeTextFile(pidFile, `${other.pid}\n/some/other/nats.conf\n`);
+      assert.equal(await killStaleServer(pidFile), false);
+      await Deno.stat(`/proc/${other.pid}`);
+    } finally {
+      await other.stop();
+    }
     assert.equal(await killStaleServer(`${dir}/missing.pid`), false);
   } finally {
     await server.stop();
