@@ -64,7 +64,7 @@ testOnBackends("algebra: blade layout round trip, embed and read-out", () => {
   tf.tidy(() => {
     const x = tf.randomNormal([2, 3, 5, 8], 0, 1, "float32", 1);
     const mv = fromBlades(x);
-    assert.deepEqual(mv.map((g) => g.shape), [[1, 6, 5], [3, 6, 5], [3, 6, 5], [1, 6, 5]]);
+    assert.deepEqual(mv.map((t) => t.shape), new Array(8).fill([6, 5]));
     assert.ok(relativeError(toBlades(mv, [2, 3]), x) === 0);
     const vectors = tf.randomNormal([4, 2, 3], 0, 1, "float32", 2);
     const scalars = tf.randomNormal([4, 3], 0, 1, "float32", 3);

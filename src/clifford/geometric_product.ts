@@ -6,16 +6,18 @@
  *   P(a, b)[c, j] = Σ_{i,k} a[c, i] · W[c, grade(i), grade(j), grade(k)] · T[i, j, k] · b[c, k]
  *   n(x)_g = x_g / (sigmoid(σ[c, g]) · (‖x_g‖ − 1) + 1 + ε)
  *
- * `T` is sparse: each `(i, j)` pair has exactly one `k` (`e_i e_k = ±e_j`). So for each
- * output grade the layer forms the permuted copies `b_{k(i,j)}` with one small matmul
- * (`[n_g·8, 8] @ [8, M·C]`), multiplies by `a_i` and the signed per-channel weights and
- * sums over `i`. It never builds `[…, 8, 8, 8]` and uses no gather (slow on wasm).
+ * `T` is sparse: each `(i, k)` pair gives exactly one `j` (`e_i e_k = ±e_j`), 64 terms in
+ * all. On the blade-split layout (8 tensors `[M, C]`) the product is 64 elementwise
+ * multiply pairs and 8 sums, memory O(M·C) per term and no `[…, 8, 8, 8]` tensor, gather
+ * or slice. Measured on wasm (M = 4096, C = 128, loaded 2-core machine): this layout is
+ * several times faster than building the 64 permuted copies with a matmul (283 ms
+ * blade-major per grade, 225 ms token-major `[M·C, 8] @ [8, 64]`).
  * Only the grade paths `(grade(i), grade(j), grade(k))` that occur in `T` get a weight.
  *
  * @module
  */
 import { tf } from "../backend.ts";
-import { bladeProduct, GRADE_OFFSETS, GRADE_SIZES, GRADES, type Multivector } from "./algebra.ts";
+import { bladeProduct, GRADES, type Multivector } from "./algebra.ts";
 import { applyBlades, assertWidth, type CliffordLayer } from "./layer.ts";
 import { gradeSquaredNorm } from "./mv_silu.ts";
 import { MVLinear } from "./mv_linear.ts";
@@ -39,43 +41,38 @@ export const GRADE_PATHS: readonly (readonly [number, number, number])[] = (() =
 const PATH_INDEX = new Map(GRADE_PATHS.map((p, n) => [p.join(","), n]));
 
 /**
- * Per output grade g: the selection matrix `[n_g·8, 8]` with row `(j, i)` picking blade
- * `k(i, j)`, and the signed path matrix `[paths, n_g·8]` mapping path weights to `(j, i)`.
+ * The 64 non-zero Cayley entries grouped by output blade: for each `j`, eight terms
+ * `{ i, k }` with `e_i e_k = ±e_j`; and the signed path matrix `[paths, 64]` mapping the
+ * path weights to the 64 signed term weights (column `8·j + n` for the n-th term of `j`).
  */
-const GRADE_TABLES = GRADE_SIZES.map((n, g) => {
-  const select: number[][] = [];
-  const signedPath: number[][] = GRADE_PATHS.map(() => new Array(n * 8).fill(0));
-  for (let jj = 0; jj < n; jj++) {
-    const j = GRADE_OFFSETS[g] + jj;
-    for (let i = 0; i < 8; i++) {
-      let k = -1, sign = 0;
-      for (let kk = 0; kk < 8; kk++) {
-        const prod = bladeProduct(i, kk);
-        if (prod.j === j) [k, sign] = [kk, prod.sign];
-      }
-      const row = new Array(8).fill(0);
-      row[k] = 1;
-      select.push(row);
-      const path = PATH_INDEX.get([GRADES[i], GRADES[j], GRADES[k]].join(","))!;
-      signedPath[path][jj * 8 + i] = sign;
+const TERMS = (() => {
+  const byJ: { i: number; k: number }[][] = Array.from({ length: 8 }, () => []);
+  const signedPath: number[][] = GRADE_PATHS.map(() => new Array(64).fill(0));
+  for (let i = 0; i < 8; i++) {
+    for (let k = 0; k < 8; k++) {
+      const { j, sign } = bladeProduct(i, k);
+      const column = 8 * j + byJ[j].length;
+      byJ[j].push({ i, k });
+      signedPath[PATH_INDEX.get([GRADES[i], GRADES[j], GRADES[k]].join(","))!][column] = sign;
     }
   }
-  return { select, signedPath };
-});
+  return { byJ, signedPath };
+})();
 
 /** The normalisation `n(·)` of each channel and grade. */
 export function normalizeGrades(x: Multivector, sigma: tf.Tensor[]): Multivector {
-  return tf.tidy(() =>
-    x.map((xg, g) => {
-      const norm = tf.sqrt(tf.add(gradeSquaredNorm(xg), PRODUCT_NORM_EPS * PRODUCT_NORM_EPS));
-      const denom = tf.add(tf.mul(tf.sigmoid(sigma[g]), tf.sub(norm, 1)), 1 + PRODUCT_NORM_EPS);
-      return tf.div(xg, denom);
-    }) as Multivector
-  );
+  return tf.tidy(() => {
+    const denoms = [0, 1, 2, 3].map((g) => {
+      const norm = tf.sqrt(tf.add(gradeSquaredNorm(x, g), PRODUCT_NORM_EPS * PRODUCT_NORM_EPS));
+      return tf.add(tf.mul(tf.sigmoid(sigma[g]), tf.sub(norm, 1)), 1 + PRODUCT_NORM_EPS);
+    });
+    return x.map((xb, b) => tf.div(xb, denoms[GRADES[b]]) as tf.Tensor2D);
+  });
 }
 
 /**
- * The bilinear product `P(a, b)` with per-channel path weights `pathWeights: [C, paths]`.
+ * The bilinear product `P(a, b)` with per-channel path weights `pathWeights: [C, paths]`:
+ * `P(a, b)_j = Σ_{(i,k): e_i e_k = ±e_j} (±W[:, path(i,j,k)]) ⊙ a_i ⊙ b_k`, 64 terms.
  * Exported for tests.
  */
 export function weightedProduct(
@@ -84,16 +81,11 @@ export function weightedProduct(
   pathWeights: tf.Tensor2D,
 ): Multivector {
   return tf.tidy(() => {
-    const [, m, c] = a[0].shape;
-    const aFull = tf.reshape(tf.concat(a, 0), [1, 8, m, c]);
-    const bFull = tf.reshape(tf.concat(b, 0), [8, m * c]);
-    return GRADE_TABLES.map(({ select, signedPath }, g) => {
-      const n = GRADE_SIZES[g];
-      const permuted = tf.reshape(tf.matMul(tf.tensor2d(select), bFull), [n, 8, m, c]);
-      const w = tf.matMul(pathWeights, tf.tensor2d(signedPath)); // [C, n·8]
-      const wjic = tf.reshape(tf.transpose(w), [n, 8, 1, c]);
-      return tf.sum(tf.mul(tf.mul(permuted, aFull), wjic), 1); // [n, M, C]
-    }) as Multivector;
+    // [64, C] signed weight of each term, then one [C] row per term.
+    const w = tf.unstack(tf.transpose(tf.matMul(pathWeights, tf.tensor2d(TERMS.signedPath))));
+    return TERMS.byJ.map((terms, j) =>
+      tf.addN(terms.map(({ i, k }, n) => tf.mul(tf.mul(a[i], w[8 * j + n]), b[k]))) as tf.Tensor2D
+    );
   });
 }
 
@@ -129,7 +121,7 @@ export class GeometricProduct implements CliffordLayer {
       const l = this.left.call(x);
       const r = normalizeGrades(this.right.call(x), this.sigma);
       const p = weightedProduct(x, r, this.pathWeights as tf.Tensor2D);
-      return l.map((lg, g) => tf.mul(tf.add(lg, p[g]), Math.SQRT1_2)) as Multivector;
+      return l.map((lb, b) => tf.mul(tf.add(lb, p[b]), Math.SQRT1_2) as tf.Tensor2D);
     });
   }
 

@@ -33,11 +33,11 @@ export class MVLayerNorm implements CliffordLayer {
 
   call(x: Multivector): Multivector {
     return tf.tidy(() => {
-      const sq = tf.addN(x.map((xg) => tf.sum(tf.square(xg), 0, true))); // [1, M, C]
+      const sq = tf.addN(x.map((xb) => tf.square(xb))); // [M, C]
       const norm = tf.sqrt(tf.add(sq, LAYER_NORM_EPS * LAYER_NORM_EPS));
-      const mean = tf.mean(norm, 2, true); // [1, M, 1]
-      const factor = tf.div(this.scale, tf.add(mean, LAYER_NORM_EPS)); // [1, M, C]
-      return x.map((xg) => tf.mul(xg, factor)) as Multivector;
+      const mean = tf.mean(norm, 1, true); // [M, 1]
+      const factor = tf.div(this.scale, tf.add(mean, LAYER_NORM_EPS)); // [M, C]
+      return x.map((xb) => tf.mul(xb, factor) as tf.Tensor2D);
     });
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { tf } from "../backend.ts";
-import { GRADE_SIZES, type Multivector } from "./algebra.ts";
+import { GRADE_SIZES, GRADES, type Multivector } from "./algebra.ts";
 import { applyBlades, assertWidth, type CliffordLayer } from "./layer.ts";
 import type { ParamFactory } from "./params.ts";
 
@@ -50,12 +50,10 @@ export class MVLinear implements CliffordLayer {
 
   call(x: Multivector): Multivector {
     return tf.tidy(() =>
-      x.map((xg, g) => {
-        const [n, m, cin] = xg.shape;
-        let y = tf.matMul(tf.reshape(xg, [n * m, cin]), this.weights[g]); // [n·M, Cout]
-        if (g === 0 && this.bias) y = tf.add(y, this.bias);
-        return tf.reshape(y, [n, m, this.outChannels]);
-      }) as Multivector
+      x.map((xb, b) => {
+        const y = tf.matMul(xb, this.weights[GRADES[b]]); // [M, Cout]
+        return (b === 0 && this.bias ? tf.add(y, this.bias) : y) as tf.Tensor2D;
+      })
     );
   }
 

@@ -6,13 +6,17 @@
  * @module
  */
 import { tf } from "../backend.ts";
-import type { Multivector } from "./algebra.ts";
+import { bladesOfGrade, GRADES, type Multivector } from "./algebra.ts";
 import { applyBlades, assertWidth, type CliffordLayer } from "./layer.ts";
 import type { ParamFactory } from "./params.ts";
 
-/** The squared norm of each grade over its blades: `[n, M, C]` → `[1, M, C]`. */
-export function gradeSquaredNorm(xg: tf.Tensor3D): tf.Tensor3D {
-  return tf.sum(tf.square(xg), 0, true);
+/** The squared norm of grade `g` over its blades: `[M, C]`. */
+export function gradeSquaredNorm(x: Multivector, g: number): tf.Tensor2D {
+  const blades = bladesOfGrade(g);
+  return tf.tidy(() => {
+    const squares = blades.map((b) => tf.square(x[b]));
+    return (squares.length === 1 ? squares[0] : tf.addN(squares)) as tf.Tensor2D;
+  });
 }
 
 /** Gated SiLU-like nonlinearity, one gate per channel and grade. */
@@ -37,13 +41,13 @@ export class MVSiLU implements CliffordLayer {
   }
 
   call(x: Multivector): Multivector {
-    return tf.tidy(() =>
-      x.map((xg, g) => {
-        const s = g === 0 ? xg : gradeSquaredNorm(xg); // [1, M, C]
-        const gate = tf.sigmoid(tf.add(tf.mul(s, this.alpha[g]), this.beta[g]));
-        return tf.mul(xg, gate);
-      }) as Multivector
-    );
+    return tf.tidy(() => {
+      const gates = [0, 1, 2, 3].map((g) => {
+        const s = g === 0 ? x[0] : gradeSquaredNorm(x, g); // [M, C]
+        return tf.sigmoid(tf.add(tf.mul(s, this.alpha[g]), this.beta[g]));
+      });
+      return x.map((xb, b) => tf.mul(xb, gates[GRADES[b]]) as tf.Tensor2D);
+    });
   }
 
   apply(x: tf.Tensor): tf.Tensor {
