@@ -10,8 +10,8 @@
  *
  * | field | default |
  * |---|---|
- * | `batch` | 1 |
- * | `preset` | `"paper-runtime"` |
+ * | `batch` | 1 (training cases: 32, as src/train/run.ts) |
+ * | `preset` | `"paper-runtime"` (training cases: `"tiny"`) |
  * | `backend` | `"wasm"` |
  * | `dtype` | `"float32"` |
  * | `attention` | `"materialized"` for `equivariant-transformer`, absent otherwise |
@@ -107,7 +107,13 @@ const measuredSchema = z.strictObject(
   { ...baseShape, pass: z.enum(["forward", "backward"]) },
   { error: (iss) => iss.code === "unrecognized_keys" ? "unknown field" : undefined },
 );
-const trainSchema = z.looseObject({ ...baseShape, pass: z.literal("train") });
+/** Training cases: batch and preset defaults follow src/train/run.ts (32, tiny). */
+const trainSchema = z.looseObject({
+  ...baseShape,
+  batch: int(1, 65_536).default(32),
+  preset: enumOf(PRESET_NAMES).default("tiny"),
+  pass: z.literal("train"),
+});
 
 /** The zod schema of a case (input: partial JSON; output: a {@link Case} with defaults). */
 export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSchema], {

@@ -132,3 +132,42 @@ Deno.test("a local sweep writes results.json and results.csv, goes on after oom 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a tiny real sweep (both models, forward and backward, N = 16 and 32) end to end", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await cli([
+      "--local",
+      "--preset",
+      "tiny",
+      "--out",
+      dir,
+      "--no-progress",
+      "--repeats",
+      "2",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const sweepDir = r.stderr.match(/results: (\S+)\/results\.json/)![1];
+    const json: SweepResults = JSON.parse(await Deno.readTextFile(`${sweepDir}/results.json`));
+    assert.equal(json.results.length, 8);
+    for (const row of json.results) {
+      assert.equal(
+        row.status,
+        "ok",
+        `${row.case.model} ${row.case.pass} ${row.case.seqLen}: ${row.error}`,
+      );
+      assert.ok(row.timeMs!.n >= 2 && row.timeMs!.median > 0);
+      assert.ok(row.memory.peakBytes! > 0 && row.memory.rssPeakBytes! > 0);
+      assert.ok(row.flops! > 0);
+    }
+    const keys = new Set(
+      json.results.map((x) => `${x.case.model}/${x.case.pass}/${x.case.seqLen}`),
+    );
+    assert.equal(keys.size, 8);
+    const csv = await Deno.readTextFile(`${sweepDir}/results.csv`);
+    assert.equal(csv.trim().split("\r\n").length, 9);
+    assert.match(r.stdout, /report: .*index\.html/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -10,7 +10,9 @@
  *    over `model.trainableVariables`, reduced to `loss + Σ sum(grad)`. The clock stops after
  *    `await scalar.data()`, a read-back that depends on the whole output, so asynchronous
  *    backends (webgpu) are synced.
- * 4. `warmup` untimed steps (compilation, kernel caches, wasm heap growth).
+ * 4. Untimed warm-up steps (compilation, kernel caches, wasm heap growth, V8 optimising
+ *    tfjs's JavaScript): at least `warmup`, and, when `warmup > 0`, more until
+ *    {@link MIN_WARMUP_MS} have passed (at most {@link MAX_WARMUP_STEPS}).
  * 5. Timed steps: at least `repeats`; then more while the median is not yet stable
  *    (95% CI of the median within ±5%, see `isMedianStable`) and the next step is expected
  *    to fit in `budgetMs`; at most {@link MAX_REPEATS}.
@@ -47,6 +49,10 @@ import { isOomError } from "./oom.ts";
 
 /** Tokens per chunk for forward cases when the case sets no `tokenChunk`. */
 export const DEFAULT_TOKEN_CHUNK = 8192;
+/** Warm-up continues past `case.warmup` steps until this many ms have passed (if warmup > 0). */
+export const MIN_WARMUP_MS = 300;
+/** Most warm-up steps of one case. */
+export const MAX_WARMUP_STEPS = 50;
 /** Most timed repeats of one case. */
 export const MAX_REPEATS = 200;
 /** The tfjs wasm heap's hard ceiling (emscripten's getHeapMax: 4 GiB − 64 KiB). */
@@ -333,7 +339,14 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
 
     stage = "warmup";
     const warmupMs: number[] = [];
-    for (let i = 0; i < c.warmup; i++) {
+    // At least `warmup` steps, and more (up to MAX_WARMUP_STEPS) until MIN_WARMUP_MS have
+    // passed: V8 needs several runs to optimise tfjs's JavaScript on small cases.
+    const warmupStart = performance.now();
+    while (
+      warmupMs.length < c.warmup ||
+      (c.warmup > 0 && performance.now() - warmupStart < MIN_WARMUP_MS &&
+        warmupMs.length < MAX_WARMUP_STEPS)
+    ) {
       warmupMs.push(await timeStep(step));
       sample();
     }

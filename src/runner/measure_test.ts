@@ -107,3 +107,26 @@ Deno.test("measureCase reports a missing preset or bad backend as an error, not 
   assert.equal(r.status, "error");
   assert.match(r.error!, /preset: unknown preset "huge"/);
 });
+
+Deno.test("measureCase runs the real models (tiny preset) forward and backward without leaks", async () => {
+  for (const model of ["se3-hyena", "equivariant-transformer"] as const) {
+    for (const pass of ["forward", "backward"] as const) {
+      const c: Case = {
+        ...base,
+        model,
+        pass,
+        seqLen: 16,
+        batch: 1,
+        repeats: 2,
+        warmup: 0,
+        ...(model === "equivariant-transformer" ? { attention: "materialized" as const } : {}),
+      };
+      const r = await measureCase(c);
+      assert.equal(r.status, "ok", `${model} ${pass}: ${r.error}`);
+      assert.equal(r.leakedTensors, 0);
+      assert.ok((r.parameterCount as number) > 0);
+      assert.ok(r.memory.peakBytes! > 0);
+      assert.ok(r.flops! > 0);
+    }
+  }
+});
