@@ -403,7 +403,10 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
           continue;
         }
         const { v: _v, type, ...row } = p.value;
-        workers.set(row.workerId, row);
+        workers.set(
+          row.workerId,
+          type === "finished" || type === "bye" ? { ...row, caseId: undefined } : row,
+        );
         if (type === "started" && row.caseId) {
           timeline.push({ caseId: row.caseId, workerId: row.workerId, startedAt: row.time });
           emit({

@@ -145,6 +145,8 @@ export function createLiveView(opts: LiveViewOptions = {}): LiveView {
         break;
       case "worker": {
         const { v: _v, type, ...row } = e.worker;
+        // `finished` names the case just done: the worker is idle now.
+        if (type === "finished" || type === "bye") row.caseId = undefined;
         const known = workers.has(row.workerId);
         workers.set(row.workerId, row);
         if (type === "bye") gone.add(row.workerId);

@@ -61,6 +61,11 @@ Deno.test("live view without a terminal prints workers joining/leaving and each 
     done: 2,
     total: 2,
   });
+  view.onEvent({
+    type: "worker",
+    worker: worker({ type: "finished", caseId: "abc", status: "ok" }),
+  });
+  assert.match(view.workerLines()[0], / idle$/, "a finished case is not shown as running");
   view.onEvent({ type: "worker", worker: worker({ type: "bye" }) });
   view.stop();
   assert.match(out[0], /^worker joined: gpu-box gpu 1 \[tensorflow\]/);

@@ -129,3 +129,47 @@ Deno.test("worker: a redelivered case whose result is already published is acked
     await server.stop();
   }
 });
+
+Deno.test("worker: --sweep all discovers a sweep whose streams appear after it started", async () => {
+  const server = await startNatsServer();
+  const nc = await connectNats({ servers: server.url });
+  const wnc = await connectNats({ servers: server.url });
+  try {
+    const { run, ran } = recordingRunner();
+    const events: string[] = [];
+    const sub = nc.subscribe("se3h.late.workers.>");
+    (async () => {
+      for await (const m of sub) events.push(m.json<{ type: string }>().type);
+    })();
+    const done = runWorker(wnc, {
+      runCase: run,
+      sweep: "all",
+      maxCases: 1,
+      heartbeatMs: 60_000,
+      log: () => {},
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const jsm = await jetstreamManager(nc);
+    await ensureSweepStreams(jsm, "late", { storage: "memory" });
+    const c = parseCase({
+      model: "equivariant-transformer",
+      pass: "backward",
+      seqLen: 32,
+      backend: "webgpu",
+    });
+    await jetstream(nc).publish(
+      subjects("late").work("webgpu"),
+      encodeWorkMessage("late", caseId(c), c),
+    );
+    const stats = await done;
+    assert.equal(stats.completed, 1);
+    assert.deepEqual(ran, [c]);
+    await nc.flush();
+    assert.deepEqual(events.slice(0, 2), ["announce", "started"]);
+    sub.unsubscribe();
+  } finally {
+    await wnc.close();
+    await nc.close();
+    await server.stop();
+  }
+});
