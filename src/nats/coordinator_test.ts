@@ -139,6 +139,11 @@ Deno.test("distributed: kill -9 of a worker mid-case → redelivered to another 
       "every result recorded exactly once",
     );
     assert.ok(res.results.every((r) => r.status === "ok"));
+    // In-progress acks kept the other 1.5 s cases alive under a 1 s ack wait.
+    assert.deepEqual(
+      res.results.filter((r) => r.id !== killed!.caseId).map((r) => r.delivery),
+      [1, 1, 1],
+    );
     const redone = res.results.find((r) => r.id === killed!.caseId)!;
     assert.notEqual(
       redone.worker.id,
@@ -348,6 +353,31 @@ Deno.test("distributed: scaling study runs the same cases with 1 and 2 workers a
     const file = await readResults(`${outDir}/scale/results.json`);
     assert.deepEqual(file?.scaling, scaling);
     assert.equal(file?.results.length, cases.length);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("distributed: --gpus starts one worker per GPU with CUDA_VISIBLE_DEVICES set for its runner", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const res = await runDistributedSweep({
+      cases: mkCases(4),
+      sweepId: "gpus",
+      outDir,
+      gpus: [3, 5],
+      workerArgs: ["--fake-runner", "150"],
+      workerEnv: FAULTS,
+      heartbeatMs: 500,
+      pollMs: 300,
+      environment: ENV,
+    });
+    const devices = new Set((res.workers as { device: string }[]).map((w) => w.device));
+    assert.deepEqual([...devices].sort(), ["gpu 3", "gpu 5"]);
+    for (const r of res.results) {
+      const env = r.runnerEnv as Record<string, string>;
+      assert.equal(`gpu ${env.CUDA_VISIBLE_DEVICES}`, r.worker.device);
+    }
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

@@ -64,6 +64,10 @@ export function fakeRunner(opts: FakeRunnerOptions): RunCaseFn {
     if (runOpts.signal?.aborted) {
       return { ...syntheticResult(c, "error", 0), error: "aborted" };
     }
-    return syntheticResult(c, "ok", performance.now() - started);
+    // The environment the runner was given (tests check that --gpu reaches it).
+    return {
+      ...syntheticResult(c, "ok", performance.now() - started),
+      runnerEnv: runOpts.env ?? {},
+    };
   };
 }
