@@ -1,0 +1,199 @@
+/**
+ * SE(3)-Hyena benchmarking harness: the SE(3)-Hyena operator (an equivariant
+ * long-convolution model, O(N log N)) and its equivariant-transformer twin (O(N²)) in
+ * TensorFlow.js, with our own FFT long-convolution kernels, a measurement engine, sweeps
+ * distributed over NATS JetStream, and self-contained HTML reports.
+ *
+ * @example Run both models
+ * ```ts
+ * import { createModel, tf, useBackend } from "./mod.ts";
+ * await useBackend("wasm");
+ * const model = createModel({ kind: "se3-hyena", preset: "tiny" });
+ * const x = tf.randomNormal([1, 128, 3]) as tf.Tensor3D;   // [B, N, 3] positions
+ * const f = tf.randomNormal([1, 128, 4]) as tf.Tensor3D;   // [B, N, S] scalar features
+ * const out = model.apply({ x, f });                       // { x: [B, N, 3], f: [B, N, D] }
+ * ```
+ *
+ * @module
+ */
+
+// Backends and the TensorFlow.js namespace the project uses.
+export {
+  /** Names of the supported backends: cpu, wasm, webgpu, tensorflow. */
+  BACKENDS,
+  /** The active backend's name. */
+  currentBackend,
+  /** Whether a value names a supported backend. */
+  isBackendName,
+  /** The TensorFlow.js (tfjs-core) namespace, with cpu and wasm registered. */
+  tf,
+  /** Activates a backend (loading tfjs-node or WebGPU on demand) and waits until it is ready. */
+  useBackend,
+} from "./src/backend.ts";
+export type { BackendName } from "./src/backend.ts";
+export {
+  /** Picks the best backend here: tensorflow if installed, a real WebGPU adapter, else wasm. */
+  preferredBackend,
+} from "./src/webgpu/preferred_backend.ts";
+
+// The long convolution (registers our cpu, wasm, webgpu and tensorflow kernels).
+export {
+  /** Circular depthwise long convolution of [B, N, D] tensors by FFT, O(N log N), with gradients. */
+  fftConv,
+} from "./src/fft_conv.ts";
+export {
+  /** Cross-product long convolution of [B, N, 3] vector sequences (centred, divided by N). */
+  vectorLongConv,
+} from "./src/vector_long_conv.ts";
+export {
+  /** Name of the kernel every backend registers for the long convolution. */
+  FFT_CONV_KERNEL,
+} from "./src/kernels/fft_conv_kernel.ts";
+export type { FftConvAttrs } from "./src/kernels/fft_conv_kernel.ts";
+
+// Models.
+export {
+  /** Builds an SE(3)-Hyena or equivariant-transformer model from a preset. */
+  createModel,
+  /** Size presets (layers, D, C, G): paper-runtime, recall, nbody, tiny. */
+  PRESETS,
+} from "./src/models/create_model.ts";
+export type {
+  ApplyOptions,
+  CreateModelOptions,
+  EquivariantModel,
+  ModelConfig,
+  ModelInputs,
+  ModelOutputs,
+  PresetName,
+} from "./src/models/create_model.ts";
+export {
+  /** Materialized ([B,N,N,3]) and Gram-matrix vector attention, and scalar attention. */
+  scalarAttention,
+  vectorAttention,
+  vectorAttentionGram,
+  vectorAttentionMaterialized,
+} from "./src/models/attention.ts";
+/** Clifford-algebra Cl(3,0) layers (Ruhe et al. 2023), multivectors as [..., C, 8]. */
+export { CliffordMLP } from "./src/clifford/clifford_mlp.ts";
+export { GeometricProduct } from "./src/clifford/geometric_product.ts";
+export { MVLayerNorm } from "./src/clifford/mv_layer_norm.ts";
+export { MVLinear } from "./src/clifford/mv_linear.ts";
+export { MVSiLU } from "./src/clifford/mv_silu.ts";
+export { BLADES, CAYLEY, GRADES } from "./src/clifford/algebra.ts";
+
+// Cases, measurement and sweeps.
+export {
+  CaseError,
+  /** The zod schema of a case. */
+  CaseSchema,
+  /** Validates one case (throws a CaseError naming the field and value). */
+  parseCase,
+} from "./src/case/schema.ts";
+export {
+  /** Stable case id: hash of the case's canonical JSON. */
+  caseId,
+} from "./src/case/id.ts";
+export {
+  expandSweep,
+  /** Loads a preset name or sweep file into a list of validated cases. */
+  loadSweep,
+  parseSweepFile,
+} from "./src/case/expand.ts";
+export {
+  medianCI,
+  /** Timing summary: median, mean, min, max, p10, p90, n, median CI, outliers. */
+  summarize,
+} from "./src/stats.ts";
+export {
+  /** Analytic FLOPs of one forward or backward pass. */
+  passFlops,
+} from "./src/flops.ts";
+export {
+  /** Measures one case in this process. */
+  measureCase,
+} from "./src/runner/measure.ts";
+export {
+  /** Runs one case in a fresh child process (time limit, memory budget, OOM as a result). */
+  runCaseIsolated,
+} from "./src/runner/isolated.ts";
+export {
+  /** Runs a list of cases on this machine, one child process each, skipping past OOM. */
+  runLocalSweep,
+} from "./src/sweep/local.ts";
+
+// Distribution over NATS JetStream.
+export {
+  /** Runs a sweep over NATS workers (embedded nats-server and local workers by default). */
+  runDistributedSweep,
+  /** Runs the same cases with 1, 2, … workers and reports makespan, throughput, efficiency. */
+  runScalingStudy,
+} from "./src/nats/coordinator.ts";
+export type { DistributedSweepOptions, ScalingRow, SweepEvent } from "./src/nats/coordinator.ts";
+export {
+  /** The worker loop: pull cases, run, publish results, ack. */
+  runWorker,
+} from "./src/nats/worker.ts";
+export {
+  /** Finds nats-server, installing Debian's package when root. */
+  ensureNatsServer,
+  /** Starts a local nats-server with JetStream (loopback, free port, temp storage). */
+  startNatsServer,
+} from "./src/nats/server.ts";
+export {
+  /** Connects to NATS with token / user+password / credentials / TLS options. */
+  connectNats,
+} from "./src/nats/connection.ts";
+export type { NatsAuth } from "./src/nats/connection.ts";
+
+// Reports.
+export {
+  /** Renders a sweep's self-contained HTML report. */
+  renderReport,
+  /** Writes index.html (and results.csv) for a sweep; returns the HTML path. */
+  writeReport,
+} from "./src/report/render.ts";
+export {
+  /** Speed-up, memory ratio, crossover, scaling exponents, longest contexts. */
+  analyse,
+} from "./src/report/analysis.ts";
+export {
+  /** Two sweeps side by side: ratio per case and whether it exceeds the noise. */
+  compareSweeps,
+} from "./src/report/compare.ts";
+export {
+  /** Reads and validates a results.json. */
+  loadResults,
+} from "./src/report/load.ts";
+export {
+  /** The paper's Figure 5 (NVIDIA A10G) and its claims. */
+  PAPER_CLAIMS,
+  PAPER_FIG5,
+} from "./src/report/paper.ts";
+
+// Training tasks (the paper's associative recall and n-body experiments).
+export {
+  /** Runs a training case: data, model, Adam + cosine schedule, best-validation test MSE. */
+  runTrainingCase,
+} from "./src/train/run.ts";
+export {
+  /** Equivariant associative recall data (fixed or random vocabulary). */
+  makeRecallData,
+} from "./src/tasks/recall.ts";
+export {
+  /** Charged n-body simulation data. */
+  makeNBodyData,
+} from "./src/tasks/nbody.ts";
+
+export type {
+  Case,
+  CaseResult,
+  CaseStatus,
+  Environment,
+  MemorySummary,
+  ModelKind,
+  PassKind,
+  SweepResults,
+  TimeSummary,
+  WorkerInfo,
+} from "./src/results.ts";
