@@ -66,7 +66,6 @@ async function loadTensorflow(): Promise<string> {
 
 /** Loads the webgpu backend on demand (its module touches `navigator.gpu` at import time). */
 async function loadWebgpu(): Promise<void> {
-  if (tf.findBackend("webgpu")) return;
   const gpu = (globalThis.navigator as { gpu?: unknown } | undefined)?.gpu;
   if (!gpu) throw new Error(`backend "webgpu" needs WebGPU (navigator.gpu), which this runtime lacks`);
   if (!(await (gpu as GPU).requestAdapter({ powerPreference: "high-performance" }))) {
@@ -75,7 +74,10 @@ async function loadWebgpu(): Promise<void> {
         `install one, e.g. \`apt-get install -y mesa-vulkan-drivers\` (software lavapipe)`,
     );
   }
-  await import("@tensorflow/tfjs-backend-webgpu");
+  // Our factory (not the package's): it raises device limits tfjs leaves at WebGPU defaults,
+  // which otherwise silently drop whole command buffers (see src/webgpu/backend_factory.ts).
+  const { registerWebgpuBackend } = await import("./webgpu/backend_factory.ts");
+  await registerWebgpuBackend();
 }
 
 /**
