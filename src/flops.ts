@@ -36,25 +36,13 @@
  *
  * @module
  */
+import { type Preset, PRESETS } from "./models/presets.ts";
 
-/** Widths of a model preset (design/model.md §6). Mirrors `PRESETS` in src/models. */
-export interface PresetSizes {
-  layers: number;
-  /** Invariant (scalar) width D. */
-  D: number;
-  /** Multivector channels C inside the Clifford MLPs. */
-  C: number;
-  /** Gating width G. */
-  G: number;
-}
+/** Widths of a model preset (design/model.md §6): the one table in `src/models/presets.ts`. */
+export type PresetSizes = Preset;
 
-/** The presets of design/model.md §6. */
-export const PRESET_SIZES: Readonly<Record<string, PresetSizes>> = {
-  "paper-runtime": { layers: 1, D: 16, C: 128, G: 8 },
-  recall: { layers: 3, D: 16, C: 128, G: 8 },
-  nbody: { layers: 2, D: 8, C: 16, G: 8 },
-  tiny: { layers: 1, D: 4, C: 8, G: 4 },
-};
+/** The presets of design/model.md §6, looked up by (unchecked) name. */
+export const PRESET_SIZES: Readonly<Record<string, PresetSizes>> = PRESETS;
 
 /** What {@link passFlops} needs from a case. */
 export interface FlopsQuery {

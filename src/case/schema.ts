@@ -32,6 +32,7 @@
  *
  * @module
  */
+import { PRESET_NAMES } from "../models/presets.ts";
 import { z } from "zod";
 import type { Case } from "../results.ts";
 
@@ -47,7 +48,7 @@ export const MODEL_KINDS = [
 /** Pass kinds. */
 export const PASS_KINDS = ["forward", "backward", "train"] as const;
 /** Model size presets (see design/model.md §6). */
-export const PRESET_NAMES = ["paper-runtime", "recall", "nbody", "tiny"] as const;
+export { PRESET_NAMES };
 /** Backends a case may name. */
 export const CASE_BACKENDS = ["cpu", "wasm", "webgpu", "tensorflow"] as const;
 /** Attention implementations of the equivariant transformer. */
