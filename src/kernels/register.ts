@@ -8,3 +8,5 @@ import "./fft_conv_cpu.ts";
 import "./fft_conv_wasm.ts";
 import "./fft_conv_tensorflow.ts";
 import "./fft_conv_webgpu.ts";
+import "./geometric_product_cpu.ts";
+import "./geometric_product_wasm.ts";
