@@ -37,7 +37,16 @@ import { caseId } from "./id.ts";
 import { CaseError, formatIssues, MAX_TOKENS, parseCase, showValue } from "./schema.ts";
 
 /** The built-in presets, in bench/presets/. */
-export const BUILTIN_PRESETS = ["quick", "paper-fig5", "tiny", "example"] as const;
+export const BUILTIN_PRESETS = [
+  "quick",
+  "paper-fig5",
+  "tiny",
+  "example",
+  "recall-small",
+  "nbody-small",
+  "recall-paper",
+  "nbody-paper",
+] as const;
 const PRESETS_DIR = new URL("../../bench/presets/", import.meta.url);
 
 const lengthSpec = z.union([

@@ -113,3 +113,37 @@ Deno.test("built-in presets load and validate", async () => {
   assert.ok((await loadSweep("example")).cases.length > 0);
   await assert.rejects(() => loadSweep("nope"), /unknown preset "nope"/);
 });
+
+Deno.test("training presets load by name (issue 6)", async () => {
+  const expected: Record<string, { cases: number; tasks: string[]; lengths: number[] }> = {
+    "recall-small": { cases: 8, tasks: ["recall-fixed", "recall-random"], lengths: [32] },
+    "nbody-small": { cases: 4, tasks: ["nbody"], lengths: [5] },
+    "recall-paper": {
+      cases: 32,
+      tasks: ["recall-fixed", "recall-random"],
+      lengths: [32, 64, 128, 256],
+    },
+    "nbody-paper": { cases: 4, tasks: ["nbody"], lengths: [5] },
+  };
+  for (const [name, want] of Object.entries(expected)) {
+    const sweep = await loadSweep(name);
+    assert.equal(sweep.name, name);
+    assert.equal(sweep.cases.length, want.cases, `${name}: cases`);
+    assert.ok(sweep.cases.every((c) => c.pass === "train"), `${name}: every case trains`);
+    assert.deepEqual(
+      [...new Set(sweep.cases.map((c) => c.model))].sort(),
+      ["equivariant-transformer", "hyena", "se3-hyena", "transformer"],
+      `${name}: models`,
+    );
+    assert.deepEqual([...new Set(sweep.cases.map((c) => String(c.task)))].sort(), want.tasks);
+    assert.deepEqual(
+      [...new Set(sweep.cases.map((c) => c.seqLen))].sort((a, b) => a - b),
+      want.lengths,
+    );
+  }
+  // The paper presets carry the paper's settings.
+  const paper = await loadSweep("recall-paper");
+  assert.ok(paper.cases.every((c) => c.epochs === 300 && c.trainSize === 2600 && c.lr === 1e-3));
+  const nbody = await loadSweep("nbody-paper");
+  assert.ok(nbody.cases.every((c) => c.epochs === 300 && c.batch === 100 && c.lr === 1e-4));
+});
