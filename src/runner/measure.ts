@@ -4,10 +4,15 @@
  * Protocol (design/harness.md §2):
  * 1. Activate the backend; `tf.enableProdMode()` (no debug checks in timed code).
  * 2. Create the model once (weights seeded by `case.seed`), then seeded random inputs
- *    `x: [B, N, 3]`, `f: [B, N, S]` (S = D of the preset), fresh for this case.
+ *    `x: [B, N, 3]`, `f: [B, N, S]` (S = D of the preset), fresh for this case. The
+ *    equivariant models come from `createModel` (src/models/create_model.ts); the
+ *    non-equivariant baselines `hyena` and `transformer` from `createBaseline`
+ *    (src/baselines/from_preset.ts: width 3·D and the preset's blocks, as in training),
+ *    on the same inputs (concatenated per token), their output `[B, N, W]` taken as f̂.
  * 3. One step is: forward = `model.apply({x, f}, {tokenChunk})` reduced to the scalar
  *    `sum(x̂) + sum(f̂)`; backward = `tf.variableGrads` of the loss `mean(x̂²) + mean(f̂²)`
- *    over `model.trainableVariables`, reduced to `loss + Σ sum(grad)`. The clock stops after
+ *    over `model.trainableVariables`, reduced to `loss + Σ sum(grad)` (baselines have no
+ *    x̂: their terms are left out). The clock stops after
  *    `await scalar.data()`, a read-back that depends on the whole output, so asynchronous
  *    backends (webgpu) are synced.
  * 4. Untimed warm-up steps (compilation, kernel caches, wasm heap growth, V8 optimising
@@ -24,8 +29,9 @@
  *    sampled `Deno.memoryUsage().rss`); `deviceBytes` = wasm heap size (wasm memory never
  *    shrinks, so this is its peak), or webgpu's allocated buffer bytes, else null.
  *
- * Forward cases use `tokenChunk` (default {@link DEFAULT_TOKEN_CHUNK}) so the per-token
- * parts run in chunks of that many tokens; backward cases run unchunked.
+ * Forward cases of the equivariant models use `tokenChunk` (default
+ * {@link DEFAULT_TOKEN_CHUNK}) so the per-token parts run in chunks of that many tokens;
+ * backward cases and the baselines run unchunked (their result says `tokenChunk: null`).
  *
  * Training cases (`pass: "train"`) are delegated to `runTrainingCase` in src/train/run.ts.
  *
@@ -46,6 +52,8 @@ import { passFlops, PRESET_SIZES } from "../flops.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
 import { isMedianStable, summarize } from "../stats.ts";
 import { isOomError } from "./oom.ts";
+import { createBaseline, isBaselineKind } from "../baselines/from_preset.ts";
+import type { TokenEncoder } from "../baselines/encoder.ts";
 
 /** Tokens per chunk for forward cases when the case sets no `tokenChunk`. */
 export const DEFAULT_TOKEN_CHUNK = 8192;
@@ -60,12 +68,15 @@ export const WASM_HEAP_MAX_BYTES = 4294901760;
 /** Environment variable through which the parent tells the child its memory budget. */
 export const MEMORY_BUDGET_ENV = "SE3_HYENA_MEMORY_BUDGET";
 
-/** The model API this runner drives (src/models/create_model.ts). */
+/**
+ * The model API this runner drives (src/models/create_model.ts). `x` of the output is
+ * absent for the non-equivariant baselines, which output per-token features only.
+ */
 export interface BenchModel {
   apply(
     inputs: { x: tf.Tensor; f: tf.Tensor; w?: tf.Tensor },
     options?: { tokenChunk?: number },
-  ): { x: tf.Tensor; f: tf.Tensor };
+  ): { x?: tf.Tensor; f: tf.Tensor };
   trainableVariables: tf.Variable[];
   parameterCount(): number;
   dispose(): void;
@@ -174,6 +185,19 @@ export function emptyResult(c: Case, status: CaseResult["status"], error?: strin
   };
 }
 
+/**
+ * A baseline token encoder as a {@link BenchModel}: its `[B, N, W]` features are `f`;
+ * there is no `x` output (and `tokenChunk` does not apply).
+ */
+export function baselineBenchModel(encoder: TokenEncoder): BenchModel {
+  return {
+    apply: ({ x, f, w }) => ({ f: encoder.apply({ x, f, w }) }), // f: [B, N, W]
+    trainableVariables: encoder.trainableVariables,
+    parameterCount: () => encoder.parameterCount(),
+    dispose: () => encoder.dispose(),
+  };
+}
+
 /** One step: runs the pass and returns a scalar that depends on all of its outputs. */
 type Step = () => tf.Scalar;
 
@@ -199,14 +223,16 @@ function makeStep(
     return () =>
       tf.tidy(() => {
         const out = model.apply({ x, f }, { tokenChunk });
-        return tf.add(tf.sum(out.x), tf.sum(out.f)) as tf.Scalar;
+        const s = tf.sum(out.f);
+        return (out.x ? tf.add(tf.sum(out.x), s) : s) as tf.Scalar;
       });
   }
   return () => {
     const { value, grads } = tf.variableGrads(() =>
       tf.tidy(() => {
         const out = model.apply({ x, f });
-        return tf.add(tf.mean(tf.square(out.x)), tf.mean(tf.square(out.f))) as tf.Scalar;
+        const l = tf.mean(tf.square(out.f));
+        return (out.x ? tf.add(tf.mean(tf.square(out.x)), l) : l) as tf.Scalar;
       }), model.trainableVariables);
     const gradList = Object.values(grads);
     const s = tf.tidy(() => tf.addN([value, ...gradList.map((g) => tf.sum(g))]) as tf.Scalar);
@@ -310,16 +336,24 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
     if (c.fault !== undefined) {
       ({ step, cleanup } = await runFault(c));
     } else {
-      const mod = options.modelModule ?? await loadModelModule();
-      const d = mod.PRESETS?.[c.preset]?.D ?? PRESET_SIZES[c.preset]?.D;
+      const baseline = isBaselineKind(c.model);
+      const mod = baseline ? undefined : options.modelModule ?? await loadModelModule();
+      const d = mod?.PRESETS?.[c.preset]?.D ?? PRESET_SIZES[c.preset]?.D;
       if (d === undefined) throw new Error(`preset: unknown preset ${JSON.stringify(c.preset)}`);
       stage = "model";
-      model = await mod.createModel({
-        kind: c.model,
-        preset: c.preset,
-        attention: c.attention,
-        seed: c.seed,
-      });
+      model = mod
+        ? await mod.createModel({
+          kind: c.model,
+          preset: c.preset,
+          attention: c.attention,
+          seed: c.seed,
+        })
+        : baselineBenchModel(createBaseline({
+          kind: c.model as "hyena" | "transformer",
+          preset: c.preset,
+          scalarInputs: d,
+          seed: c.seed,
+        }));
       parameterCount = model.parameterCount();
       stage = "inputs";
       const x = tf.randomNormal([c.batch, c.seqLen, 3], 0, 1, "float32", c.seed + 1); // [B, N, 3]
@@ -399,7 +433,9 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
       timeMs,
       memory,
       parameterCount,
-      tokenChunk: c.pass === "forward" && c.fault === undefined ? tokenChunk : null,
+      tokenChunk: c.pass === "forward" && c.fault === undefined && !isBaselineKind(c.model)
+        ? tokenChunk
+        : null,
       leakedTensors,
       warmupMs,
       stopReason,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../backend.ts";
 import type { Case } from "../results.ts";
+import { createBaseline } from "../baselines/from_preset.ts";
 import { type BenchModel, measureCase, type ModelModule } from "./measure.ts";
 
 /** A small real model (two variables) standing in for src/models in runner tests. */
@@ -129,4 +130,46 @@ Deno.test("measureCase runs the real models (tiny preset) forward and backward w
       assert.ok(r.flops! > 0);
     }
   }
+});
+
+Deno.test("measureCase times the non-equivariant baselines (tiny preset) forward and backward without leaks", async () => {
+  for (const model of ["hyena", "transformer"] as const) {
+    // The same size the training cases use: W = 3·D = 12, one block.
+    const ref = createBaseline({ kind: model, preset: "tiny", scalarInputs: 4, seed: 1 });
+    const params = ref.parameterCount();
+    assert.equal(ref.width, 12);
+    ref.dispose();
+    for (const pass of ["forward", "backward"] as const) {
+      const before = tf.memory().numTensors;
+      const c: Case = { ...base, model, pass, seqLen: 16, batch: 1, repeats: 2, warmup: 0 };
+      const r = await measureCase(c);
+      assert.equal(r.status, "ok", `${model} ${pass}: ${r.error}`);
+      assert.equal(r.leakedTensors, 0);
+      assert.equal(r.parameterCount, params, `${model}: parameters`);
+      assert.ok(r.timeMs!.median > 0);
+      assert.ok(r.memory.peakBytes! > 0);
+      assert.equal(r.tokenChunk, null, "baselines do not chunk tokens");
+      assert.equal(tf.memory().numTensors, before, `${model} ${pass}: tensors freed`);
+    }
+  }
+});
+
+Deno.test("measureCase: a baseline on an unknown preset is an error naming it", async () => {
+  const r = await measureCase({ ...base, model: "hyena", preset: "huge" });
+  assert.equal(r.status, "error");
+  assert.match(r.error!, /preset: unknown preset "huge"/);
+});
+
+Deno.test("measureCase records the wasm trap 'memory access out of bounds' as oom", async () => {
+  const r = await measureCase({ ...base, backend: "wasm" }, {
+    modelModule: {
+      PRESETS: { tiny: { D: 4 } },
+      createModel(): BenchModel {
+        throw new WebAssembly.RuntimeError("memory access out of bounds");
+      },
+    },
+  });
+  assert.equal(r.status, "oom", r.error);
+  assert.equal(r.oomAt, 32);
+  assert.equal(r.error, "RuntimeError: memory access out of bounds");
 });

@@ -8,6 +8,13 @@
  * - `RuntimeError: Aborted()` on the wasm backend: the tfjs wasm module aborts when
  *   `malloc` fails at its 4 GiB ceiling (it is built without assertions, so the message
  *   says nothing more; an abort in that module has no other cause we know of);
+ * - `RuntimeError: memory access out of bounds` on the wasm backend: a trap of the tfjs
+ *   wasm module when an allocation did not fit its 32-bit, 4 GiB address space (a failed
+ *   `malloc` whose null result is then written through, or a byte size past 2³² that
+ *   wrapped around). Seen in training at N = 256 and for the materialized attention's
+ *   [B, N, N, 3] tensor at N = 32768 (12.9 GB requested) while the heap held only
+ *   ~200 MiB, so no heap-size threshold can tell it apart; the module's kernels index
+ *   within the buffers they were given, so a trap there has no other cause we know of.
  * - V8's fatal `Fatal JavaScript out of memory` / `JavaScript heap out of memory` on
  *   stderr, after which the process dies (SIGTRAP/SIGABRT: exit code 133/134);
  * - the kernel OOM killer, or our parent's memory budget: SIGKILL (exit 137).
@@ -23,14 +30,18 @@ export function isOomMessage(message: string): boolean {
   return OOM_MESSAGE.test(message);
 }
 
+/** Wasm traps that mean the 4 GiB heap could not hold an allocation (see the module doc). */
+const WASM_OOM_TRAP = /Aborted\(|memory access out of bounds/i;
+
 /**
  * Whether an error thrown while running a case on `backend` means memory ran out.
- * On wasm, any `Aborted(` runtime error counts (see the module doc).
+ * On wasm, any `Aborted(` runtime error and the `memory access out of bounds` trap count
+ * (see the module doc); on other backends they do not.
  */
 export function isOomError(error: unknown, backend: string): boolean {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (isOomMessage(message)) return true;
-  return backend === "wasm" && /Aborted\(/.test(message);
+  return backend === "wasm" && WASM_OOM_TRAP.test(message);
 }
 
 /** Whether a child's stderr shows a fatal V8/wasm out-of-memory. */

@@ -23,3 +23,18 @@ Deno.test("fatal V8 out-of-memory on stderr is recognised", () => {
   );
   assert.ok(!isOomStderr("error: Uncaught TypeError: foo"));
 });
+
+Deno.test("wasm trap 'memory access out of bounds' (4 GiB heap exhausted) is out of memory", () => {
+  // The trap as V8 raises it from the tfjs wasm module, and as a child's message carries it.
+  const trap = new WebAssembly.RuntimeError("memory access out of bounds");
+  assert.equal(`${trap.name}: ${trap.message}`, "RuntimeError: memory access out of bounds");
+  assert.ok(isOomError(trap, "wasm"));
+  assert.ok(isOomError("RuntimeError: memory access out of bounds", "wasm"));
+  // Only the wasm backend's heap traps like this; elsewhere it stays an error.
+  assert.ok(!isOomError(trap, "cpu"));
+  assert.ok(!isOomError(trap, "webgpu"));
+  assert.ok(!isOomMessage(trap.message));
+  // Other wasm traps are bugs, not memory.
+  assert.ok(!isOomError(new WebAssembly.RuntimeError("unreachable"), "wasm"));
+  assert.ok(!isOomError(new WebAssembly.RuntimeError("integer divide by zero"), "wasm"));
+});

@@ -15,7 +15,7 @@
  * | `trainSize`, `valSize`, `testSize` | split sizes | the paper's (recall 2600/200/200, n-body 1000/2000/2000) |
  * | `dataSeed` | data generation seed | `seed` |
  * | `preset` | equivariant model size (design/model.md §6) | (case preset) |
- * | `width`, `layers`, `heads`, `mlpRatio` | baselines' width W (default 3·D of `preset`), blocks (default the preset's), attention heads (4), MLP ratio (2) | |
+ * | `width`, `layers`, `heads`, `mlpRatio` | baselines' width W (default 3·D of `preset`), blocks (default the preset's), attention heads (4), MLP ratio (2); see src/baselines/from_preset.ts | |
  * | `headHidden`, `headChannels` | head MLP width (64), pooled vector channels of the equivariant head (8) | |
  * | `burnInSteps`, `horizonSteps` | n-body simulation | 3000, 1000 |
  * | `evalBatch` | batch of validation/test passes | 100 |
@@ -31,8 +31,8 @@ import { summarize } from "../stats.ts";
 import { makeRecallData } from "../tasks/recall.ts";
 import { linearMotionMse, makeNBodyData } from "../tasks/nbody.ts";
 import type { TaskData } from "../tasks/dataset.ts";
-import { createHyena } from "../baselines/hyena.ts";
-import { createTransformer } from "../baselines/transformer.ts";
+import { createBaseline } from "../baselines/from_preset.ts";
+import { PRESET_NAMES } from "../models/presets.ts";
 import {
   baselinePredictor,
   type EquivariantModel,
@@ -40,14 +40,6 @@ import {
   type Predictor,
 } from "./heads.ts";
 import { train, type TrainResult } from "./loop.ts";
-
-/** Layers and D of the model-size presets (design/model.md §6). */
-export const PRESET_LAYERS: Record<string, { layers: number; D: number }> = {
-  "paper-runtime": { layers: 1, D: 16 },
-  recall: { layers: 3, D: 16 },
-  nbody: { layers: 2, D: 8 },
-  tiny: { layers: 1, D: 4 },
-};
 
 const posInt = (max = 1e9) =>
   z.number({ error: "expected a number" }).int({ error: "expected an integer" })
@@ -83,9 +75,8 @@ export const TrainCaseSchema = z.looseObject({
   testSize: posInt().optional(),
   seed: nonNegInt().default(0),
   dataSeed: nonNegInt().optional(),
-  preset: z.enum(["paper-runtime", "recall", "nbody", "tiny"], {
-    error: "expected one of paper-runtime, recall, nbody, tiny",
-  }).default("tiny"),
+  preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(", ")}` })
+    .default("tiny"),
   attention: z.enum(["materialized", "gram"], { error: "expected materialized or gram" })
     .optional(),
   width: posInt(65_536).optional(),
@@ -176,19 +167,19 @@ export async function buildPredictor(c: TrainCase, data: TaskData): Promise<Pred
     channels: c.headChannels,
     seed: c.seed,
   };
-  const sizes = PRESET_LAYERS[c.preset];
   if (c.model === "hyena" || c.model === "transformer") {
-    const opts = {
+    // Sized from the preset (W = 3·D, the preset's blocks) unless the case says otherwise.
+    const enc = createBaseline({
+      kind: c.model,
+      preset: c.preset,
       scalarInputs: data.scalarInputs,
       vectorInputs: data.vectorInputs,
-      width: c.width ?? 3 * sizes.D,
-      layers: c.layers ?? sizes.layers,
+      width: c.width,
+      layers: c.layers,
+      heads: c.heads,
       mlpRatio: c.mlpRatio,
       seed: c.seed,
-    };
-    const enc = c.model === "hyena"
-      ? createHyena(opts)
-      : createTransformer({ ...opts, heads: c.heads });
+    });
     return baselinePredictor(enc, head);
   }
   const createModel = await loadCreateModel();
