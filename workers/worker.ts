@@ -3,6 +3,7 @@
  *
  * ```
  * deno task worker --nats nats://hub:4222 [--backend wasm|cpu|webgpu|tensorflow] [--gpu 1]
+ *                  [--device-class a10g] [--memory-budget <bytes>]
  *                  [--token …|--creds file|--user u --pass p] [--tls-ca ca.pem] [--sweep <id>|all]
  * ```
  *
@@ -33,6 +34,7 @@ interface WorkerCliOptions {
   nats?: string;
   backend?: WorkBackend;
   gpu?: number;
+  deviceClass?: string;
   token?: string;
   user?: string;
   pass?: string;
@@ -73,6 +75,20 @@ export function workerProgram(): Command {
       "--gpu <index>",
       "GPU index: sets CUDA_VISIBLE_DEVICES for the runner",
       nonNegInt("--gpu"),
+    )
+    .option(
+      "--device-class <name>",
+      "workers of one class share skip-after-OOM limits (default: gpu with --gpu, else cpu)",
+      (v: string) => {
+        if (!/^[A-Za-z0-9_.-]{1,64}$/.test(v)) {
+          throw new InvalidArgumentError(
+            `--device-class: expected 1-64 characters from [A-Za-z0-9_.-], got ${
+              JSON.stringify(v)
+            }`,
+          );
+        }
+        return v;
+      },
     )
     .option("--token <token>", "auth token (prefer env NATS_TOKEN)")
     .option("--user <name>", "user name (env NATS_USER)")
@@ -140,6 +156,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   let runCase: RunCaseFn;
+  let memoryBudgetBytes = o.memoryBudget;
   if (o.fakeRunner !== undefined) {
     if (!testFaultsEnabled()) {
       console.error(`error: --fake-runner is a test-only option; it needs ${TEST_FAULTS_ENV}=1`);
@@ -148,8 +165,12 @@ export async function main(argv: string[]): Promise<number> {
     const { fakeRunner } = await import("../src/nats/fake_runner.ts");
     runCase = fakeRunner({ sleepMs: o.fakeRunner });
   } else {
-    const { runCaseIsolated } = await import("../src/runner/isolated.ts");
+    const { defaultMemoryBudgetBytes, runCaseIsolated } = await import(
+      "../src/runner/isolated.ts"
+    );
     runCase = runCaseIsolated;
+    // The runner's own default, made explicit: it is part of the skip-after-OOM scope.
+    memoryBudgetBytes ??= defaultMemoryBudgetBytes();
   }
 
   const stop = new AbortController();
@@ -189,10 +210,11 @@ export async function main(argv: string[]): Promise<number> {
     sweep: o.sweep,
     backend: o.backend,
     device,
+    deviceClass: o.deviceClass,
     workerId: o.id,
     heartbeatMs: o.heartbeatMs,
     env: o.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(o.gpu) } : undefined,
-    memoryBudgetBytes: o.memoryBudget,
+    memoryBudgetBytes,
     maxCases: o.maxCases,
     signal: stop.signal,
     log: (line) => console.error(redact(line, auth)),
@@ -200,7 +222,8 @@ export async function main(argv: string[]): Promise<number> {
   await nc.close().catch(() => {});
   console.error(
     `worker: stopped after ${stats.completed} cases (${stats.rejected} rejected messages, ` +
-      `${stats.skippedDuplicates} duplicate deliveries skipped)`,
+      `${stats.skippedDuplicates} duplicate deliveries skipped, ${stats.skippedPastLimit} cases ` +
+      `skipped past an OOM/timeout limit)`,
   );
   return stdinClosed ? 2 : 0;
 }

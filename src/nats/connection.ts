@@ -109,11 +109,35 @@ export function describeAuth(auth?: NatsAuth): string {
   return parts.length ? parts.join(", ") : "no auth";
 }
 
+let resetGuard = false;
+
+/**
+ * nats.js (transport-node) removes its socket listeners before destroying a socket it
+ * closes; when the server has already reset that connection (it does so right after
+ * refusing credentials), Node's socket then emits `error: read ECONNRESET` with no
+ * listener, which surfaces as an uncaught exception and kills the process (or fails a
+ * test module) after `connectNats` has long returned its clear error. Swallow exactly
+ * that: an uncaught ECONNRESET/EPIPE from a socket read/write, which no code of ours can
+ * be waiting on. Installed once, on the first connection.
+ */
+function guardLateSocketResets(): void {
+  if (resetGuard) return;
+  resetGuard = true;
+  globalThis.addEventListener("error", (ev) => {
+    const e = (ev as ErrorEvent).error as { code?: string; syscall?: string } | undefined;
+    if (
+      (e?.code === "ECONNRESET" || e?.code === "EPIPE") &&
+      (e.syscall === "read" || e.syscall === "write")
+    ) ev.preventDefault();
+  });
+}
+
 /**
  * Connects to NATS. An authentication failure is reported as
  * `nats: authorization refused by <url> (<method>): …` — never with the secret itself.
  */
 export async function connectNats(opts: ConnectOptions): Promise<NatsConnection> {
+  guardLateSocketResets();
   const o = await natsOptions(opts);
   const where = redact(Array.isArray(opts.servers) ? opts.servers.join(",") : opts.servers);
   try {

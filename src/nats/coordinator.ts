@@ -26,6 +26,21 @@
  * - Local workers that exit are restarted (a case that crashes its worker must not stop
  *   the sweep); a worker that keeps dying right after start fails the sweep.
  *
+ * Scheduling and skip-after-OOM (harness.md §3). The work queue hands cases out in the
+ * order they are published; the default order is {@link orderGroupedInterleaved}: each
+ * group (a case without its length: model, pass, backend, preset, batch, attention, …)
+ * in ascending length, groups interleaved round by round, heaviest group first in each
+ * round. Ascending lengths are what make skip-after-OOM work: workers share, per group
+ * and device class, the smallest length that ran out of memory (or timed out) in the
+ * sweep's KV bucket (src/nats/failure_limits.ts) and record larger lengths as skipped
+ * (`oom`, `skipped: true`, `oomAt`) instead of running them, exactly as a local sweep
+ * does. Interleaving puts different groups on concurrent workers, so a length is rarely
+ * running while a smaller one of its own group is still undecided (which would run it
+ * for nothing), and the heaviest groups' long chains start first, which shortens the
+ * makespan. Pure largest-first (`order: "largest-first"`) balances workers best on
+ * paper, but starts with exactly the cases most likely to run out of memory and so
+ * defeats the skipping; it stays available for sweeps without memory limits.
+ *
  * @module
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -36,7 +51,8 @@ import { parseCase } from "../case/schema.ts";
 import { caseId } from "../case/id.ts";
 import { collectEnvironment } from "../environment.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
-import { orderLargestFirst } from "../sweep/local.ts";
+import { groupKey, orderLargestFirst } from "../sweep/local.ts";
+import { passFlops } from "../flops.ts";
 import { connectNats, type NatsAuth, redact } from "./connection.ts";
 import { killStaleServer, type NatsServer, startNatsServer } from "./server.ts";
 import { startLocalWorkers, type WorkerSlot } from "./local_workers.ts";
@@ -45,6 +61,7 @@ import {
   consumerName,
   encodeWorkMessage,
   ensureSweepStreams,
+  limitsStream,
   maxDeliveriesAdvisory,
   parseResultMessage,
   parseWorkerEvent,
@@ -111,8 +128,11 @@ export interface DistributedSweepOptions {
   extra?: Record<string, unknown>;
   /** Abort the sweep (local workers and embedded server are stopped; storage kept for resume). */
   signal?: AbortSignal;
-  /** Publishing order: as given (default) or largest first (shortens the makespan with several workers). */
-  order?: "given" | "largest-first";
+  /**
+   * Publishing order (see the module doc): `"grouped"` (default; ascending lengths within a
+   * group, groups interleaved heaviest first), `"given"`, or `"largest-first"`.
+   */
+  order?: "grouped" | "given" | "largest-first";
   /** Poll interval of the stall check, ms. Default 1000. */
   pollMs?: number;
 }
@@ -128,6 +148,36 @@ export interface DistributedInfo {
   makespanMs: number;
   /** Cases actually queued in this run (not skipped as done/queued by a previous run). */
   queued: number;
+}
+
+/** Estimated cost of a case: analytic FLOPs of its pass, else length × batch. */
+function caseCost(c: Case): number {
+  return passFlops(c) ?? c.seqLen * c.batch;
+}
+
+/**
+ * The default publishing order of a distributed sweep: every group (the case without its
+ * length, `groupKey`) in ascending length; groups ordered by their total estimated cost,
+ * heaviest first; then round-robin — the smallest case of each group, then the second
+ * of each, and so on. See the module doc for why.
+ */
+export function orderGroupedInterleaved(cases: readonly Case[]): Case[] {
+  const groups = new Map<string, Case[]>();
+  for (const c of cases) {
+    const k = groupKey(c);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(c);
+  }
+  const chains = [...groups.values()]
+    .map((g) => [...g].sort((a, b) => a.seqLen - b.seqLen))
+    .map((g) => ({ g, cost: g.reduce((s, c) => s + caseCost(c), 0) }))
+    .sort((a, b) => b.cost - a.cost)
+    .map((x) => x.g);
+  const out: Case[] = [];
+  for (let round = 0; out.length < cases.length; round++) {
+    for (const g of chains) if (round < g.length) out.push(g[round]);
+  }
+  return out;
 }
 
 /** A worker seen during the sweep (last announcement/heartbeat). */
@@ -344,6 +394,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
         try {
           const jsm = await jetstreamManager(nc);
           await jsm.streams.delete(streamNames(sweepId).work);
+          await jsm.streams.delete(limitsStream(sweepId));
         } catch { /* best effort */ }
       }
       await nc.drain().catch(() => nc?.close());
@@ -388,7 +439,9 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
 
     // 2. Streams (a fresh run starts from empty streams).
     if (!opts.resume) {
-      for (const s of [names.work, names.results]) await jsm.streams.delete(s).catch(() => false);
+      for (const s of [names.work, names.results, limitsStream(sweepId)]) {
+        await jsm.streams.delete(s).catch(() => false);
+      }
     }
     await ensureSweepStreams(jsm, sweepId, { ackWaitMs, maxDeliver });
 
@@ -528,8 +581,13 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
 
     // 6. Publish the work.
     let todo = [...byId.entries()].filter(([id]) => !results.has(id) && !alreadyQueued.has(id));
-    if (opts.order === "largest-first") {
-      const rank = new Map(orderLargestFirst(todo.map(([, v]) => v.c)).map((c, i) => [c, i]));
+    const order = opts.order ?? "grouped";
+    if (order !== "given") {
+      const cs = todo.map(([, v]) => v.c);
+      const sorted = order === "largest-first"
+        ? orderLargestFirst(cs)
+        : orderGroupedInterleaved(cs);
+      const rank = new Map(sorted.map((c, i) => [c, i]));
       todo = todo.sort((a, b) => rank.get(a[1].c)! - rank.get(b[1].c)!);
     }
     queued = todo.length;

@@ -3,7 +3,12 @@ import { caseId } from "../case/id.ts";
 import { parseCase } from "../case/schema.ts";
 import type { Case, CaseResult, Environment, SweepResults } from "../results.ts";
 import { connectNats } from "./connection.ts";
-import { runDistributedSweep, runScalingStudy, type SweepEvent } from "./coordinator.ts";
+import {
+  orderGroupedInterleaved,
+  runDistributedSweep,
+  runScalingStudy,
+  type SweepEvent,
+} from "./coordinator.ts";
 import { CRASH_WORKER_LABEL, syntheticResult } from "./fake_runner.ts";
 import { startNatsServer } from "./server.ts";
 import { type RunCaseFn, runWorker } from "./worker.ts";
@@ -87,7 +92,11 @@ Deno.test("distributed: a two-worker sweep gives the same case ids and statuses 
       3,
       "the comparison covers ok, oom and error",
     );
-    assert.equal(s1.completed + s2.completed, cases.length, "each case ran exactly once");
+    assert.equal(
+      s1.completed + s2.completed + s1.skippedPastLimit + s2.skippedPastLimit,
+      cases.length,
+      "each case ran (or was skipped past its group's OOM) exactly once",
+    );
     // results.json on disk holds the same, in case order, with the workers seen.
     const file = await readResults(`${outDir}/two/results.json`);
     assert.deepEqual(file?.results.map((r) => r.id), cases.map((c) => caseId(c)));
@@ -379,6 +388,144 @@ Deno.test("distributed: --gpus starts one worker per GPU with CUDA_VISIBLE_DEVIC
       assert.equal(`gpu ${env.CUDA_VISIBLE_DEVICES}`, r.worker.device);
     }
   } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("orderGroupedInterleaved: ascending within a group, groups interleaved heaviest first", () => {
+  const t = (seqLen: number) =>
+    parseCase({ model: "equivariant-transformer", pass: "forward", seqLen, backend: "cpu" });
+  const h = (seqLen: number) =>
+    parseCase({ model: "se3-hyena", pass: "forward", seqLen, backend: "cpu" });
+  const order = orderGroupedInterleaved([h(4096), h(1024), h(2048), t(8192), t(4096)]);
+  assert.deepEqual(
+    order.map((c) => `${c.model[0]}${c.seqLen}`),
+    // The transformer's N² attention makes its group the heaviest, though it has fewer cases.
+    ["e4096", "s1024", "e8192", "s2048", "s4096"],
+  );
+  // The lighter group first when it is the heavier one in total.
+  assert.deepEqual(
+    orderGroupedInterleaved([t(64), h(1024), h(2048)]).map((c) => `${c.model[0]}${c.seqLen}`),
+    ["s1024", "e64", "s2048"],
+  );
+});
+
+Deno.test("distributed skip-after-OOM: a fake OOM at N → larger N of that group are recorded skipped, not run", async () => {
+  const server = await startNatsServer();
+  const outDir = await Deno.makeTempDir();
+  const nc = await connectNats({ servers: server.url });
+  const stop = new AbortController();
+  try {
+    const group = (pass: "forward" | "backward") =>
+      [32, 64, 128, 256, 512].map((seqLen) =>
+        parseCase({ model: "se3-hyena", pass, seqLen, backend: "cpu" })
+      );
+    const cases = [...group("forward"), ...group("backward")];
+    const ran: string[] = [];
+    // forward runs out of memory from N = 128 on; backward never does.
+    const runner: RunCaseFn = (c) => {
+      ran.push(`${c.pass} ${c.seqLen}`);
+      const oom = c.pass === "forward" && c.seqLen >= 128;
+      return Promise.resolve(
+        oom
+          ? { ...syntheticResult(c, "oom", 0), oomAt: c.seqLen }
+          : syntheticResult(c, "ok", c.seqLen / 10),
+      );
+    };
+    const worker = runWorker(nc, {
+      runCase: runner,
+      sweep: "skip",
+      signal: stop.signal,
+      log: () => {},
+    });
+    const res = await runDistributedSweep({
+      cases,
+      sweepId: "skip",
+      outDir,
+      nats: server.url,
+      workers: 0,
+      environment: ENV,
+      pollMs: 300,
+    });
+    stop.abort();
+    const stats = await worker;
+    assert.deepEqual(
+      ran.sort(),
+      [
+        "backward 128",
+        "backward 256",
+        "backward 32",
+        "backward 512",
+        "backward 64",
+        "forward 128",
+        "forward 32",
+        "forward 64",
+      ],
+      "forward 256 and 512 were not run",
+    );
+    assert.equal(stats.skippedPastLimit, 2);
+    const row = (pass: string, n: number) =>
+      res.results.find((r) => r.case.pass === pass && r.case.seqLen === n)!;
+    assert.equal(res.results.length, cases.length);
+    assert.equal(row("forward", 128).status, "oom");
+    assert.equal(row("forward", 128).skipped, undefined);
+    for (const n of [256, 512]) {
+      const r = row("forward", n);
+      assert.equal(r.status, "oom");
+      assert.equal(r.skipped, true);
+      assert.equal(r.oomAt, 128);
+      assert.equal(r.timeMs, null);
+      assert.match(r.error!, /skipped: se3-hyena forward ran out of memory at seqLen 128/);
+      assert.ok(r.worker.id, "the skip names the worker that recorded it");
+    }
+    assert.ok([32, 64, 128, 256, 512].every((n) => row("backward", n).status === "ok"));
+  } finally {
+    stop.abort();
+    await nc.close();
+    await server.stop();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("distributed skip-after-OOM with two worker processes (embedded server, fake runner, fault oom)", async () => {
+  const outDir = await Deno.makeTempDir();
+  Deno.env.set("SE3_HYENA_TEST_FAULTS", "1"); // the `fault` field is test-only
+  try {
+    const lengths = [32, 64, 128, 256];
+    const oomGroup = lengths.map((seqLen) =>
+      parseCase({ model: "se3-hyena", pass: "forward", seqLen, backend: "cpu", fault: "oom" })
+    );
+    const okGroup = mkCases(4);
+    const started: string[] = [];
+    const res = await runDistributedSweep({
+      cases: [...oomGroup, ...okGroup],
+      sweepId: "skip2",
+      outDir,
+      workers: 2,
+      workerArgs: ["--fake-runner", "300"],
+      workerEnv: FAULTS,
+      heartbeatMs: 300,
+      pollMs: 300,
+      environment: ENV,
+      onEvent: (e) => {
+        if (e.type === "case-started") started.push(e.caseId);
+      },
+    });
+    assert.equal(res.results.length, 8);
+    assert.equal(new Set(res.results.map((r) => r.id)).size, 8);
+    const byLen = new Map(res.results.filter((r) => r.case.fault).map((r) => [r.case.seqLen, r]));
+    assert.ok(lengths.every((n) => byLen.get(n)!.status === "oom"));
+    assert.equal(byLen.get(32)!.skipped, undefined, "the smallest length ran");
+    // 64 may have started while 32 was still running on the other worker; 128 and 256 not.
+    for (const n of [128, 256]) {
+      const r = byLen.get(n)!;
+      assert.equal(r.skipped, true, `N=${n} skipped`);
+      assert.equal(r.oomAt, 32);
+      assert.ok(!started.includes(r.id), `N=${n} never started`);
+    }
+    assert.ok(res.results.filter((r) => !r.case.fault).every((r) => r.status === "ok"));
+  } finally {
+    Deno.env.delete("SE3_HYENA_TEST_FAULTS");
     await Deno.remove(outDir, { recursive: true });
   }
 });

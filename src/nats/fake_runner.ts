@@ -7,9 +7,11 @@
  * it (tests) or when the worker CLI is given `--fake-runner <ms>` AND the environment
  * has `SE3_HYENA_TEST_FAULTS=1` (see `workers/worker.ts`).
  *
- * One case-level fault, honoured only by this fake runner: a case whose `label` is
+ * Case-level faults, honoured only by this fake runner: a case whose `label` is
  * `crash-worker` makes the whole worker process exit with code 137 (as if killed by the
- * OOM killer), every time it is delivered.
+ * OOM killer), every time it is delivered; a case with `fault: "oom"` (the schema allows
+ * the field only under `SE3_HYENA_TEST_FAULTS=1`) ends `oom` with `oomAt` its length
+ * after the sleep, like a real case that ran past the memory budget.
  *
  * @module
  */
@@ -63,6 +65,13 @@ export function fakeRunner(opts: FakeRunnerOptions): RunCaseFn {
     });
     if (runOpts.signal?.aborted) {
       return { ...syntheticResult(c, "error", 0), error: "aborted" };
+    }
+    if (c.fault === "oom") {
+      return {
+        ...syntheticResult(c, "oom", performance.now() - started),
+        oomAt: c.seqLen,
+        error: "fake runner: fault oom",
+      };
     }
     // The environment the runner was given (tests check that --gpu reaches it).
     return {

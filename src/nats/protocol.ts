@@ -9,6 +9,7 @@
  * | work (one case)          | `se3h.<sweepId>.work.<backend>`          | `SE3H_<sweepId>_WORK`, retention `workqueue`    |
  * | result (one case)        | `se3h.<sweepId>.results.<caseId>`        | `SE3H_<sweepId>_RESULTS`, dedup `Nats-Msg-Id`   |
  * | worker announce/heartbeat| `se3h.<sweepId>.workers.<workerId>`      | core NATS (not stored)                          |
+ * | failure limit (a group)  | KV key `<hash of group + device class>`  | KV bucket `SE3H_<sweepId>_LIMITS`               |
  *
  * The work stream has one durable pull consumer per backend (`w_<backend>`, filtered
  * to that backend's subject), so a worker started with `--backend tensorflow` only
@@ -28,6 +29,7 @@
  */
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import type { Case, CaseResult, CaseStatus } from "../results.ts";
 import { parseCase } from "../case/schema.ts";
 import { caseId } from "../case/id.ts";
@@ -88,6 +90,20 @@ export function streamNames(sweepId: string): { work: string; results: string } 
   return { work: `SE3H_${sweepId}_WORK`, results: `SE3H_${sweepId}_RESULTS` };
 }
 
+/**
+ * The JetStream KV bucket of a sweep's failure limits (skip-after-OOM across workers,
+ * see src/nats/failure_limits.ts). Its backing stream is {@link limitsStream}.
+ */
+export function limitsBucket(sweepId: string): string {
+  checkSweepId(sweepId);
+  return `SE3H_${sweepId}_LIMITS`;
+}
+
+/** The stream behind {@link limitsBucket} (a KV bucket is the stream `KV_<bucket>`). */
+export function limitsStream(sweepId: string): string {
+  return `KV_${limitsBucket(sweepId)}`;
+}
+
 /** The durable consumer of one backend's work. */
 export function consumerName(backend: WorkBackend): string {
   return `w_${backend}`;
@@ -128,8 +144,9 @@ export interface SweepStreamOptions {
 const nanos = (ms: number) => Math.round(ms * 1e6);
 
 /**
- * Creates (or updates) the work and results streams and the per-backend work consumers
- * of a sweep. Idempotent: a resumed sweep calls it again.
+ * Creates (or updates) the work and results streams, the per-backend work consumers and
+ * the failure-limits KV bucket ({@link limitsBucket}) of a sweep. Idempotent: a resumed
+ * sweep calls it again.
  */
 export async function ensureSweepStreams(
   jsm: JetStreamManager,
@@ -168,6 +185,11 @@ export async function ensureSweepStreams(
     retention: RetentionPolicy.Limits,
     storage,
     duplicate_window: nanos(opts.duplicateWindowMs ?? 24 * 3600_000),
+  });
+  // Skip-after-OOM limits: one value per key, same storage as the streams.
+  await new Kvm(jsm.jetstream()).create(limitsBucket(sweepId), {
+    history: 1,
+    storage,
   });
   for (const backend of WORK_BACKENDS) {
     const cfg = {

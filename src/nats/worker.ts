@@ -13,6 +13,12 @@
  * - The worker announces itself and heartbeats (host, backend, device, memory, current
  *   case) on `se3h.<sweepId>.workers.<workerId>`.
  * - It survives server restarts: pulls and publishes are retried until they succeed.
+ * - Skip-after-OOM across workers (src/nats/failure_limits.ts): before running a case the
+ *   worker looks up its group's failure limit for the worker's device class and memory
+ *   budget; if a smaller length of the group ran out of memory (or timed out), it
+ *   publishes the case as `oom` (`timeout`) with `skipped: true` and `oomAt` instead of
+ *   running it — the same record a local sweep makes. After a real `oom`/`timeout` it
+ *   lowers the limit (compare-and-set) before publishing the result.
  *
  * The runner is a dependency (`runCase`), normally `runCaseIsolated` from
  * `src/runner/isolated.ts`; tests inject a fast fake. Nothing in a message can choose it.
@@ -23,6 +29,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { Case, CaseResult } from "../results.ts";
+import { FailureLimits } from "./failure_limits.ts";
 import {
   consumerName,
   parseWorkMessage,
@@ -56,6 +63,13 @@ export interface WorkerOptions {
   backend?: WorkBackend;
   /** Device name shown in results and the live view. Default `"cpu"`. */
   device?: string;
+  /**
+   * Device class for skip-after-OOM: workers of one class (and memory budget) share their
+   * failure limits. Default `"gpu"` when `device` starts with `gpu`, else `"cpu"`.
+   */
+  deviceClass?: string;
+  /** Skip cases past a failure limit of their group (see the module doc). Default true. */
+  skipAfterFailure?: boolean;
   /** Worker id (subject token). Default `<host>-<pid>-<random>`. */
   workerId?: string;
   /** Announcement/heartbeat interval, ms. Default 5000. */
@@ -81,6 +95,8 @@ export interface WorkerStats {
   rejected: number;
   /** Redelivered cases acked without running (result already published). */
   skippedDuplicates: number;
+  /** Cases recorded as skipped (past their group's failure limit) without running. */
+  skippedPastLimit: number;
 }
 
 /** One work source: a backend's consumer of one sweep. */
@@ -124,7 +140,14 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
   try {
     host = Deno.hostname();
   } catch { /* no permission */ }
-  const stats: WorkerStats = { workerId, completed: 0, rejected: 0, skippedDuplicates: 0 };
+  const stats: WorkerStats = {
+    workerId,
+    completed: 0,
+    rejected: 0,
+    skippedDuplicates: 0,
+    skippedPastLimit: 0,
+  };
+  const deviceClass = opts.deviceClass ?? (device.startsWith("gpu") ? "gpu" : "cpu");
   const js: JetStreamClient = jetstream(nc);
   let jsm: JetStreamManager | undefined;
   const getJsm = async () => (jsm ??= await jetstreamManager(nc));
@@ -225,6 +248,35 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
     return false;
   };
 
+  /** Failure limits per sweep (null: the sweep has no bucket, or skipping is off). */
+  const limits = new Map<string, Promise<FailureLimits | null>>();
+  const limitsFor = (sweepId: string): Promise<FailureLimits | null> => {
+    if (opts.skipAfterFailure === false) return Promise.resolve(null);
+    let p = limits.get(sweepId);
+    if (!p) {
+      p = FailureLimits.open(nc, sweepId, {
+        deviceClass,
+        memoryBudgetBytes: opts.memoryBudgetBytes ?? null,
+      });
+      limits.set(sweepId, p);
+      // Not there (yet, or a coordinator without it): look again for later cases.
+      p.then((l) => l === null && limits.delete(sweepId), () => limits.delete(sweepId));
+    }
+    return p;
+  };
+
+  /** Publishes the result, then acks; returns whether the result was published. */
+  const finish = async (src: Source, msg: JsMsg, full: CaseResult): Promise<boolean> => {
+    if (!await publishResult(src.sweepId, full)) return false;
+    try {
+      await msg.ackAck();
+    } catch (e) {
+      // Not acked: it comes back after the ack wait, and is then acked unrun (hasResult).
+      logError(`acking ${full.id}`, e);
+    }
+    return true;
+  };
+
   const hasResult = async (sweepId: string, id: string): Promise<boolean> => {
     try {
       const m = await (await getJsm()).streams.getMessage(streamNames(sweepId).results, {
@@ -262,6 +314,24 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
     if (delivery > 1 && await hasResult(src.sweepId, id)) {
       stats.skippedDuplicates++;
       await msg.ackAck().catch(() => false);
+      return;
+    }
+    const sweepLimits = await limitsFor(src.sweepId).catch(() => null);
+    let past: CaseResult | null = null;
+    try {
+      past = await sweepLimits?.skip(c) ?? null;
+    } catch (e) {
+      logError(`reading the failure limit of ${id} (running it)`, e);
+    }
+    if (past) {
+      const full: CaseResult = {
+        ...past,
+        id,
+        case: c,
+        worker: { host, device, backend: c.backend, id: workerId },
+        delivery,
+      };
+      if (await finish(src, msg, full)) stats.skippedPastLimit++;
       return;
     }
     current = { caseId: id, delivery };
@@ -317,13 +387,13 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
         finishedAt: result.finishedAt ?? new Date().toISOString(),
         delivery,
       };
-      if (!await publishResult(src.sweepId, full)) return;
-      try {
-        await msg.ackAck();
-      } catch (e) {
-        // Not acked: it comes back after the ack wait, and is then acked unrun (hasResult).
-        logError(`acking ${id}`, e);
+      if (full.status === "oom" || full.status === "timeout") {
+        // Lower the group's limit before the result goes out, so the next case sees it.
+        await sweepLimits?.record(full, workerId).catch((e) =>
+          logError(`recording the failure limit of ${id}`, e)
+        );
       }
+      if (!await finish(src, msg, full)) return;
       stats.completed++;
       current = undefined;
       emit(src.sweepId, event("finished", { caseId: id, status: full.status, delivery }));
