@@ -1,8 +1,7 @@
 /**
- * The non-equivariant baselines sized from a model preset (design/model.md §6): the one
- * place that decides how wide and deep a baseline is next to an equivariant model, used
- * by training cases (src/train/run.ts) and by measured forward/backward cases
- * (src/runner/measure.ts).
+ * The non-equivariant baselines sized from a model preset (design/model.md §6), built the
+ * same way for training cases (src/train/run.ts) and for measured forward/backward cases
+ * (src/runner/measure.ts); the sizing itself is src/baselines/size.ts.
  *
  * Width W = {@linkcode BASELINE_WIDTH_FACTOR}·D of the preset (the paper balances
  * parameters with about 3× wider layers), blocks = the preset's layers; both can be
@@ -10,18 +9,17 @@
  *
  * @module
  */
-import { isPresetName, PRESET_NAMES, PRESETS } from "../models/presets.ts";
 import type { TokenEncoder } from "./encoder.ts";
 import { createHyena } from "./hyena.ts";
 import { createTransformer } from "./transformer.ts";
+import { BASELINE_WIDTH_FACTOR, baselineSize } from "./size.ts";
+
+export { BASELINE_WIDTH_FACTOR, baselineSize };
 
 /** The two non-equivariant baseline kinds. */
 export const BASELINE_KINDS = ["hyena", "transformer"] as const;
 /** A baseline kind. */
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
-
-/** Baseline width as a multiple of the preset's invariant width D. */
-export const BASELINE_WIDTH_FACTOR = 3;
 
 /** Whether a model kind is one of the non-equivariant baselines. */
 export function isBaselineKind(kind: unknown): kind is BaselineKind {
@@ -48,27 +46,6 @@ export interface BaselineFromPresetOptions {
   mlpRatio?: number;
   /** Parameter seed. Default 0. */
   seed?: number;
-}
-
-/**
- * Width and blocks of a baseline next to `preset`.
- *
- * @throws Error naming the preset when it is unknown.
- */
-export function baselineSize(
-  preset: string,
-  overrides: { width?: number; layers?: number } = {},
-): { width: number; layers: number } {
-  if (!isPresetName(preset)) {
-    throw new Error(
-      `preset: expected one of ${PRESET_NAMES.join(", ")}, got ${JSON.stringify(preset)}`,
-    );
-  }
-  const p = PRESETS[preset];
-  return {
-    width: overrides.width ?? BASELINE_WIDTH_FACTOR * p.D,
-    layers: overrides.layers ?? p.layers,
-  };
 }
 
 /**

@@ -32,7 +32,8 @@ import { makeRecallData } from "../tasks/recall.ts";
 import { linearMotionMse, makeNBodyData } from "../tasks/nbody.ts";
 import type { TaskData } from "../tasks/dataset.ts";
 import { createBaseline } from "../baselines/from_preset.ts";
-import { PRESET_NAMES } from "../models/presets.ts";
+import { baselineSize } from "../baselines/size.ts";
+import { PRESET_NAMES, PRESETS } from "../models/presets.ts";
 import {
   baselinePredictor,
   type EquivariantModel,
@@ -210,8 +211,10 @@ export async function buildPredictor(c: TrainCase, data: TaskData): Promise<Pred
  *
  * @returns `{ status: "ok", testMse, bestValMse, bestEpoch, curve, wallMs, parameterCount,
  *   timeMs }` with `timeMs` summarising the per-epoch training wall times, plus
- *   `task`, `epochsRun`, `dataMs`, `flops: null` and, for n-body, `linearMotionMse`
- *   (the `p0 + t·v0` reference on the same test split).
+ *   `task`, `epochsRun`, `dataMs`, `flops: null`, `splits` (`{ train, val, test }`
+ *   sample counts), `modelSize` (`{ width, layers }` of a baseline, `{ layers, D, C, G }`
+ *   of an equivariant model) and, for n-body, `linearMotionMse` (the `p0 + t·v0`
+ *   reference on the same test split).
  * @throws Error naming the field and value when the case is invalid.
  */
 export async function runTrainingCase(c: Case): Promise<Partial<CaseResult>> {
@@ -247,7 +250,13 @@ export async function runTrainingCase(c: Case): Promise<Partial<CaseResult>> {
   }
   const parameterCount = model.parameterCount();
   model.dispose();
-  const extra: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = {
+    // What actually ran, for reports that state the scale against the paper's.
+    splits: { train: data.train.n, val: data.val.n, test: data.test.n },
+    modelSize: tc.model === "hyena" || tc.model === "transformer"
+      ? baselineSize(tc.preset, { width: tc.width, layers: tc.layers })
+      : { ...PRESETS[tc.preset] },
+  };
   if (tc.task === "nbody") {
     extra.linearMotionMse = linearMotionMse(data.test, (tc.horizonSteps ?? 1000) * 0.001);
   }

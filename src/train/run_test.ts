@@ -127,6 +127,9 @@ Deno.test("runTrainingCase: result fields for a baseline", async () => {
   assert.ok((r.parameterCount as number) > 0);
   assert.ok(Number.isFinite(r.linearMotionMse as number));
   assert.equal((r.timeMs as { n: number }).n, 2);
+  // What ran: the splits and the baseline's size (width from the case, the preset's blocks).
+  assert.deepEqual(r.splits, { train: 64, val: 16, test: 16 });
+  assert.deepEqual(r.modelSize, { width: 12, layers: 1 });
   await assert.rejects(
     () => runTrainingCase({ ...tinyCase("transformer", "nbody"), batch: 0 } as unknown as Case),
     /batch: expected a positive integer, got 0/,
