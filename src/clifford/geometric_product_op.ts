@@ -10,7 +10,7 @@
  * as it is (8 + 8 + 8 tensors, no stacking).
  *
  * {@link geometricProductCore} runs the fused kernel when the active backend has one and
- * fused kernels are enabled ({@link setFusedKernels}), else the reference. Gradients are
+ * fused kernels are enabled (`setFusedKernels`, re-exported here), else the reference. Gradients are
  * first order only (the gradient kernel has no gradient itself).
  *
  * @module
@@ -23,6 +23,13 @@ import {
 } from "../kernels/geometric_product_kernel.ts";
 import "../kernels/register.ts";
 import type { Multivector } from "./algebra.ts";
+import {
+  assertFloatTensor,
+  assertMultivector,
+  bladeShape,
+  describeValue,
+  useFusedKernel,
+} from "./fused_kernels.ts";
 import { GRADE_PATHS } from "./geometric_product_math.ts";
 import {
   type GeometricProductInputs,
@@ -47,29 +54,11 @@ tf.registerGradient({
   },
 });
 
-let fusedEnabled = true;
-
-/**
- * Enables or disables the fused kernels for {@link geometricProductCore} (default enabled);
- * for benchmarks and tests that compare against the reference. Returns the previous setting.
- */
-export function setFusedKernels(enabled: boolean): boolean {
-  const previous = fusedEnabled;
-  fusedEnabled = enabled;
-  return previous;
-}
+export { setFusedKernels } from "./fused_kernels.ts";
 
 /** Whether {@link geometricProductCore} runs the fused kernel on the active backend now. */
 export function usesFusedProduct(): boolean {
-  return fusedEnabled && tf.getKernel(GEOMETRIC_PRODUCT_KERNEL, tf.getBackend()) !== undefined;
-}
-
-/** A short description of a value for error messages. */
-function describe(v: unknown): string {
-  if (v instanceof tf.Tensor) return `a ${v.dtype} tensor of shape [${v.shape.join(",")}]`;
-  if (v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  return typeof v === "object" ? (v.constructor?.name ?? "an object") : `${typeof v} ${String(v)}`;
+  return useFusedKernel(GEOMETRIC_PRODUCT_KERNEL);
 }
 
 /**
@@ -81,38 +70,20 @@ function describe(v: unknown): string {
 export function assertProductInputs(op: string, inputs: GeometricProductInputs): void {
   if (inputs === null || typeof inputs !== "object") {
     throw new Error(
-      `${op}: inputs must be an object { x, l, r, pathWeights, sigma }, got ${describe(inputs)}`,
+      `${op}: inputs must be an object { x, l, r, pathWeights, sigma }, got ${
+        describeValue(inputs)
+      }`,
     );
   }
-  const x0 = Array.isArray(inputs.x) ? inputs.x[0] : undefined;
-  if (!(x0 instanceof tf.Tensor) || x0.rank !== 2) {
-    throw new Error(`${op}: x[0] must be a float32 tensor [M, C], got ${describe(x0 ?? inputs.x)}`);
-  }
-  const [m, c] = x0.shape;
-  const check = (name: string, t: unknown, shape: number[]) => {
-    if (
-      !(t instanceof tf.Tensor) || t.dtype !== "float32" || t.rank !== shape.length ||
-      t.shape.some((s: number, i: number) => s !== shape[i])
-    ) {
-      throw new Error(
-        `${op}: ${name} must be a float32 tensor [${shape.join(",")}], got ${describe(t)}`,
-      );
-    }
-  };
-  for (const name of ["x", "l", "r"] as const) {
-    const mv = inputs[name];
-    if (!Array.isArray(mv) || mv.length !== 8) {
-      throw new Error(`${op}: ${name} must be an array of 8 tensors [M, C], got ${describe(mv)}`);
-    }
-    mv.forEach((t, b) => check(`${name}[${b}]`, t, [m, c]));
-  }
-  check("pathWeights", inputs.pathWeights, [c, GRADE_PATHS.length]);
+  const [m, c] = bladeShape(op, "x", inputs.x);
+  for (const name of ["x", "l", "r"] as const) assertMultivector(op, name, inputs[name], m, c);
+  assertFloatTensor(op, "pathWeights", inputs.pathWeights, [c, GRADE_PATHS.length]);
   if (!Array.isArray(inputs.sigma) || inputs.sigma.length !== 4) {
     throw new Error(
-      `${op}: sigma must be an array of 4 tensors [C], got ${describe(inputs.sigma)}`,
+      `${op}: sigma must be an array of 4 tensors [C], got ${describeValue(inputs.sigma)}`,
     );
   }
-  inputs.sigma.forEach((t, g) => check(`sigma[${g}]`, t, [c]));
+  inputs.sigma.forEach((t, g) => assertFloatTensor(op, `sigma[${g}]`, t, [c]));
 }
 
 /**

@@ -18,7 +18,7 @@
 import { tf } from "../backend.ts";
 import { GRADES, type Multivector } from "./algebra.ts";
 import { GRADE_PATHS, PRODUCT_NORM_EPS, PRODUCT_TERMS } from "./geometric_product_math.ts";
-import { gradeSquaredNorm } from "./mv_silu.ts";
+import { gradeSquaredNorm } from "./mv_silu_reference.ts";
 
 /**
  * The 64 non-zero Cayley entries grouped by output blade: for each `j`, eight terms

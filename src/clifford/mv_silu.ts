@@ -5,19 +5,13 @@
  *
  * @module
  */
-import { tf } from "../backend.ts";
-import { bladesOfGrade, GRADES, type Multivector } from "./algebra.ts";
+import type { tf } from "../backend.ts";
+import type { Multivector } from "./algebra.ts";
 import { applyBlades, assertWidth, type CliffordLayer } from "./layer.ts";
+import { mvSilu } from "./mv_silu_op.ts";
 import type { ParamFactory } from "./params.ts";
 
-/** The squared norm of grade `g` over its blades: `[M, C]`. */
-export function gradeSquaredNorm(x: Multivector, g: number): tf.Tensor2D {
-  const blades = bladesOfGrade(g);
-  return tf.tidy(() => {
-    const squares = blades.map((b) => tf.square(x[b]));
-    return (squares.length === 1 ? squares[0] : tf.addN(squares)) as tf.Tensor2D;
-  });
-}
+export { gradeSquaredNorm } from "./mv_silu_reference.ts";
 
 /** Gated SiLU-like nonlinearity, one gate per channel and grade. */
 export class MVSiLU implements CliffordLayer {
@@ -41,13 +35,7 @@ export class MVSiLU implements CliffordLayer {
   }
 
   call(x: Multivector): Multivector {
-    return tf.tidy(() => {
-      const gates = [0, 1, 2, 3].map((g) => {
-        const s = g === 0 ? x[0] : gradeSquaredNorm(x, g); // [M, C]
-        return tf.sigmoid(tf.add(tf.mul(s, this.alpha[g]), this.beta[g]));
-      });
-      return x.map((xb, b) => tf.mul(xb, gates[GRADES[b]]) as tf.Tensor2D);
-    });
+    return mvSilu(x, this.alpha, this.beta); // fused kernel on cpu/wasm, tf ops elsewhere
   }
 
   apply(x: tf.Tensor): tf.Tensor {

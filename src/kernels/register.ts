@@ -10,3 +10,4 @@ import "./fft_conv_tensorflow.ts";
 import "./fft_conv_webgpu.ts";
 import "./geometric_product_cpu.ts";
 import "./geometric_product_wasm.ts";
+import "./mv_silu_kernels.ts";

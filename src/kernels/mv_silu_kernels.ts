@@ -1,0 +1,62 @@
+/**
+ * The fused MVSiLU kernels on `cpu` and `wasm` (math in `clifford/mv_silu_math.ts`).
+ *
+ * Kernel `CliffordMVSiLU`: inputs `x0…x7` (float32 `[M, C]`), `a0…a3` (α per grade, `[C]`),
+ * `b0…b3` (β, `[C]`); outputs `y0…y7` (`[M, C]`).
+ *
+ * Kernel `CliffordMVSiLUGrad`: inputs `dy0…dy7` and the forward's inputs; outputs the
+ * gradients of every forward input in the forward's order: `dx0…dx7, da0…da3, db0…db3`.
+ *
+ * @module
+ */
+import { mvSiluBackwardF32, mvSiluForwardF32 } from "../clifford/mv_silu_math.ts";
+import { checkBladeInputs, registerBladeKernel } from "./blade_kernel.ts";
+
+/** Registered name of the forward kernel. */
+export const MV_SILU_KERNEL = "CliffordMVSiLU";
+/** Registered name of the gradient kernel. */
+export const MV_SILU_GRAD_KERNEL = "CliffordMVSiLUGrad";
+
+const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+/** Names of the forward kernel's inputs, in order (also the gradient kernel's output order). */
+export const MV_SILU_INPUT_NAMES: readonly string[] = [
+  ...names("x", 8),
+  ...names("a", 4),
+  ...names("b", 4),
+];
+const GRAD_INPUTS = [...names("dy", 8), ...MV_SILU_INPUT_NAMES];
+const wantShape = (name: string, m: number, c: number) =>
+  name[0] === "a" || name[0] === "b" ? [c] : [m, c];
+
+registerBladeKernel({
+  name: MV_SILU_KERNEL,
+  inputs: MV_SILU_INPUT_NAMES,
+  shape: (inputs) => checkBladeInputs(MV_SILU_KERNEL, inputs, MV_SILU_INPUT_NAMES, wantShape),
+  outputs: (m, c) => names("y", 8).map(() => [m, c]),
+  run: (a, y, m, c) =>
+    mvSiluForwardF32(
+      names("x", 8).map((n) => a[n]),
+      names("a", 4).map((n) => a[n]),
+      names("b", 4).map((n) => a[n]),
+      y,
+      m,
+      c,
+    ),
+});
+
+registerBladeKernel({
+  name: MV_SILU_GRAD_KERNEL,
+  inputs: GRAD_INPUTS,
+  shape: (inputs) => checkBladeInputs(MV_SILU_GRAD_KERNEL, inputs, GRAD_INPUTS, wantShape),
+  outputs: (m, c) => [...names("dx", 8).map(() => [m, c]), ...names("d", 8).map(() => [c])],
+  run: (a, out, m, c) =>
+    mvSiluBackwardF32(
+      names("dy", 8).map((n) => a[n]),
+      names("x", 8).map((n) => a[n]),
+      names("a", 4).map((n) => a[n]),
+      names("b", 4).map((n) => a[n]),
+      { dx: out.slice(0, 8), dalpha: out.slice(8, 12), dbeta: out.slice(12, 16) },
+      m,
+      c,
+    ),
+});
