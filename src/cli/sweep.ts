@@ -3,31 +3,60 @@
  * `reports/<sweep-id>/results.json`, `results.csv` and the HTML report.
  *
  * ```
- * deno task sweep --local                              # quick preset, this machine
- * deno task sweep --local --preset paper-fig5 --memory-budget 8GiB
+ * deno task sweep                                      # quick preset, embedded NATS, local workers
+ * deno task sweep --gpus 0,1,2,3                       # one local worker per GPU
+ * deno task sweep --preset paper-fig5 --nats nats://hub:4222 --token-file … --workers 0
+ * deno task sweep --preset scaling                     # the same cases with 1, 2 workers
+ * deno task sweep --preset tiny --scaling 1,2,4
+ * deno task sweep --resume quick-20250101T120000Z-a1b2 # after a coordinator crash
+ * deno task sweep --local                              # no NATS: every case here
  * deno task sweep --local --preset my-sweep.json --models se3-hyena --lengths 64,128
- * deno task sweep --local --resume quick-20250101T120000Z-a1b2
- * deno task sweep --preset paper-fig5 --workers 4 --nats nats://hub:4222   # distributed
  * ```
  *
- * Modes (the one place that picks them is {@link chooseMode}): `--local` runs every case
- * here, one child process per case (src/sweep/local.ts). Without `--local` the sweep is
- * distributed over NATS by src/nats/coordinator.ts (`runDistributedSweep`: its own
- * embedded nats-server and local workers unless `--nats URL` is given); when that module
- * is not present the CLI falls back to local and says so.
+ * Modes (the one place that picks them is {@link chooseMode}):
+ * - distributed (the default): src/nats/coordinator.ts (`runDistributedSweep`). Without
+ *   `--nats` it starts its own nats-server (JetStream, loopback, free port, storage under
+ *   the sweep's folder; Debian's `nats-server` is installed with apt when missing and we
+ *   are root, else the error says how to install it) and its own local workers — one per
+ *   `--gpus` entry, else one (`--workers N` to change) — and stops them all at the end.
+ *   With `--nats URL` it uses that cluster (auth: `--token` / `--user` + `--pass` /
+ *   `--creds`, TLS: `--tls-ca`, `--tls-cert`, `--tls-key`; secrets are better given as
+ *   `NATS_TOKEN` / `NATS_USER` / `NATS_PASSWORD`, and are never printed). A live view
+ *   (src/nats/live_view.ts) shows progress, workers with their current case, the ETA and
+ *   failures as they happen.
+ * - scaling study: `--preset scaling`, or `--scaling 1,2,4` with any preset, runs the
+ *   same cases once per worker count (`runScalingStudy`) and stores makespan, throughput
+ *   and efficiency as `scaling` in results.json (the report shows them).
+ * - local (`--local`): every case here, one child process per case (src/sweep/local.ts).
  *
- * Exit codes: 0 done (whatever the cases' statuses), 1 unexpected failure, 2 usage error
- * (bad option, unknown preset, invalid case — the message names the field and value).
+ * Both modes skip, per group (the case without its length) and device class, the lengths
+ * above one that ran out of memory or timed out (recorded `oom`/`timeout`, `skipped`).
+ *
+ * Output: `<out>/<sweep-id>/{results.json,results.csv,index.html}`; the report's path is
+ * printed on stdout as `report: <path>`; everything else goes to stderr.
+ *
+ * Exit codes: 0 done (whatever the cases' statuses), 1 unexpected failure (e.g. NATS
+ * unreachable), 2 usage error (bad option, unknown preset, invalid case — the message
+ * names the flag or field and the value), 130 interrupted (results so far are kept;
+ * `--resume <sweep-id>` continues).
  *
  * The sweep id is `<preset>-<UTC yyyymmddThhmmssZ>-<4 hex>`.
  *
  * @module
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import cliProgress from "cli-progress";
 import process from "node:process";
 import { caseId as caseIdOf } from "../case/id.ts";
 import { BUILTIN_PRESETS, loadSweep, type Sweep, type SweepOverrides } from "../case/expand.ts";
+import type { NatsAuth } from "../nats/connection.ts";
+import type {
+  DistributedSweepOptions,
+  runDistributedSweep as RunDistributedSweep,
+  runScalingStudy as RunScalingStudy,
+  ScalingRow,
+} from "../nats/coordinator.ts";
+import { createLiveView } from "../nats/live_view.ts";
 import { CASE_BACKENDS, CaseError, MODEL_KINDS, PASS_KINDS } from "../case/schema.ts";
 import { collectEnvironment } from "../environment.ts";
 import type { Case, CaseResult, SweepResults } from "../results.ts";
@@ -36,7 +65,11 @@ import { runLocalSweep } from "../sweep/local.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
 import { parseBytes } from "./parse_bytes.ts";
 
-/** A usage error: printed without a stack, exit code 2. */
+/**
+ * A usage error: printed without a stack, exit code 2. Option parsers throw it rather
+ * than commander's InvalidArgumentError, whose message would repeat the raw value (a
+ * secret inside a `--nats` URL, say); ours names the flag and shows a safe value.
+ */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -63,36 +96,78 @@ export interface SweepCliOptions {
   nats?: string;
   workers?: number;
   gpus?: number[];
+  scaling?: number[];
+  token?: string;
+  user?: string;
+  pass?: string;
+  creds?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
+
+/** Presets the CLI knows besides src/case/expand.ts's: `scaling` is a scaling study. */
+const SCALING_PRESET = "scaling";
+const CLI_PRESETS = [...BUILTIN_PRESETS, SCALING_PRESET];
+const SCALING_FILE = new URL("../../bench/presets/scaling.json", import.meta.url);
 
 const COORDINATOR_URL = new URL("../nats/coordinator.ts", import.meta.url);
 const REPORT_URL = new URL("../report/render.ts", import.meta.url);
 
 const positiveInt = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new InvalidArgumentError(`${name}: expected a positive integer, got ${v}`);
+  if (v.trim() === "" || !Number.isInteger(n) || n < 1) {
+    throw new UsageError(
+      `${name}: expected a positive integer, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
+};
+const nonNegativeInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isInteger(n) || n < 0) {
+    throw new UsageError(
+      `${name}: expected a non-negative integer, got ${JSON.stringify(v)}`,
+    );
+  }
+  return n;
+};
+/** `--nats`: one or more comma-separated nats:// or tls:// URLs (host required). */
+const natsUrl = (v: string): string => {
+  for (const part of v.split(",")) {
+    let ok = false;
+    try {
+      const u = new URL(part.trim());
+      ok = (u.protocol === "nats:" || u.protocol === "tls:") && u.hostname !== "";
+    } catch { /* not a URL */ }
+    if (!ok) {
+      // The value may carry user:pass@: show it with the credentials masked.
+      const shown = part.trim().replace(/\/\/[^/@\s]*@/, "//***@");
+      throw new UsageError(
+        `--nats: expected a nats:// or tls:// URL, got ${JSON.stringify(shown)}`,
+      );
+    }
+  }
+  return v;
 };
 const listOf = (name: string, allowed: readonly string[]) => (v: string): string[] => {
   const items = v.split(",").map((s) => s.trim()).filter(Boolean);
   for (const item of items) {
     if (!allowed.includes(item)) {
-      throw new InvalidArgumentError(
+      throw new UsageError(
         `${name}: unknown value ${JSON.stringify(item)}; expected ${allowed.join(", ")}`,
       );
     }
   }
   if (items.length === 0) {
-    throw new InvalidArgumentError(`${name}: expected a comma-separated list, got ${v}`);
+    throw new UsageError(`${name}: expected a comma-separated list, got ${v}`);
   }
   return items;
 };
 const intList = (name: string) => (v: string): number[] => {
   const items = v.split(",").map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) {
-    throw new InvalidArgumentError(`${name}: expected a comma-separated list, got ${v}`);
+    throw new UsageError(`${name}: expected a comma-separated list, got ${v}`);
   }
   return items.map((s) => positiveInt(name)(s));
 };
@@ -100,7 +175,7 @@ const bytes = (v: string): number => {
   try {
     return parseBytes(v);
   } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
 };
 
@@ -111,7 +186,7 @@ export function buildProgram(): Command {
     .option("--local", "run every case on this machine (one child process per case)", false)
     .option(
       "--preset <name|file.json>",
-      `preset (${BUILTIN_PRESETS.join(", ")}) or a sweep file`,
+      `preset (${CLI_PRESETS.join(", ")}) or a sweep file`,
       "quick",
     )
     .addOption(
@@ -146,26 +221,43 @@ export function buildProgram(): Command {
     .option("--dry-run", "list the cases and exit", false)
     .option("--no-progress", "no progress bar (one line per case instead)")
     .option("--no-report", "do not render the HTML report")
-    .option("--nats <url>", "distributed: use this NATS cluster instead of an embedded server")
-    .option("--workers <n>", "distributed: local worker processes to start", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) {
-        throw new InvalidArgumentError(`--workers: expected an integer ≥ 0, got ${v}`);
-      }
-      return n;
-    })
+    .option(
+      "--nats <url>",
+      "distributed: use this NATS cluster (nats:// or tls://) instead of an embedded server",
+      natsUrl,
+    )
+    .option(
+      "--workers <n>",
+      "distributed: local worker processes to start (default: one per --gpus entry, else 1; " +
+        "0: remote workers only, needs --nats)",
+      nonNegativeInt("--workers"),
+    )
     .option(
       "--gpus <list>",
-      "distributed: GPU indices, one local worker each, e.g. 0,1,2,3",
-      (v) =>
-        v.split(",").map((s) => {
-          const n = Number(s.trim());
-          if (!Number.isInteger(n) || n < 0) {
-            throw new InvalidArgumentError(`--gpus: expected GPU indices, got ${v}`);
-          }
-          return n;
-        }),
+      "distributed: GPU indices, one local worker each (CUDA_VISIBLE_DEVICES), e.g. 0,1,2,3",
+      (v) => {
+        const items = v.split(",").map((s) => s.trim());
+        if (items.some((s) => s === "" || !Number.isInteger(Number(s)) || Number(s) < 0)) {
+          throw new UsageError(
+            `--gpus: expected comma-separated GPU indices, got ${JSON.stringify(v)}`,
+          );
+        }
+        return items.map(Number);
+      },
     )
+    .option(
+      "--scaling <list>",
+      "scaling study: run the cases once per local worker count, e.g. 1,2,4 " +
+        "(default with --preset scaling: 1,2, or powers of two up to the number of --gpus)",
+      intList("--scaling"),
+    )
+    .option("--token <token>", "with --nats: auth token (prefer env NATS_TOKEN)")
+    .option("--user <name>", "with --nats: user name, with --pass (env NATS_USER)")
+    .option("--pass <password>", "with --nats: password (prefer env NATS_PASSWORD)")
+    .option("--creds <file>", "with --nats: credentials file (JWT + nkey seed)")
+    .option("--tls-ca <file>", "with --nats: PEM CA bundle to verify the server")
+    .option("--tls-cert <file>", "with --nats: PEM client certificate (mutual TLS)")
+    .option("--tls-key <file>", "with --nats: PEM client key (mutual TLS)")
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => Deno.stderr.writeSync(new TextEncoder().encode(s)) });
@@ -302,9 +394,10 @@ export async function main(argv: string[]): Promise<number> {
     timeoutMs: opts.timeoutMs,
     repeats: opts.repeats,
   };
+  const presetPath = opts.preset === SCALING_PRESET ? SCALING_FILE.pathname : opts.preset;
   let sweep: Sweep;
   try {
-    sweep = await loadSweep(opts.preset, overrides);
+    sweep = await loadSweep(presetPath, overrides);
   } catch (e) {
     if (e instanceof CaseError) throw new UsageError(e.message);
     throw e;
@@ -312,6 +405,17 @@ export async function main(argv: string[]): Promise<number> {
   const memoryBudgetBytes = opts.memoryBudget ?? sweep.memoryBudgetBytes ??
     defaultMemoryBudgetBytes();
 
+  const { mode, note } = await chooseMode(opts);
+  if (note) console.error(`note: ${note}`);
+  const auth = checkDistributedOptions(opts, mode);
+  const scaling = opts.scaling ??
+    (opts.preset === SCALING_PRESET ? defaultScalingCounts(opts.gpus) : undefined);
+  if (scaling && opts.resume) {
+    throw new UsageError("--resume: a scaling study cannot be resumed; run it again");
+  }
+  if (scaling && opts.nats && opts.workers === 0) {
+    throw new UsageError("--scaling: the study starts its own local workers; drop --workers 0");
+  }
   if (opts.dryRun) {
     console.log(
       `${sweep.name}: ${sweep.cases.length} cases, memory budget ${formatBytes(memoryBudgetBytes)}`,
@@ -320,13 +424,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const { mode, note } = await chooseMode(opts);
-  if (note) console.error(`note: ${note}`);
-  if (mode === "local" && (opts.nats || opts.workers !== undefined || opts.gpus)) {
-    throw new UsageError(
-      "--nats, --workers and --gpus apply to distributed sweeps; drop them or --local",
-    );
-  }
   const sweepId = opts.resume ?? makeSweepId(sweep.name);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(sweepId)) {
     throw new UsageError(
@@ -336,45 +433,78 @@ export async function main(argv: string[]): Promise<number> {
   const dir = `${opts.out}/${sweepId}`;
   const started = performance.now();
   console.error(
-    `sweep ${sweepId}: ${sweep.cases.length} cases (${sweep.name}), ${mode}, memory budget ${
-      formatBytes(memoryBudgetBytes)
-    }`,
+    `sweep ${sweepId}: ${sweep.cases.length} cases (${sweep.name}), ${
+      scaling ? `scaling study with ${scaling.join(", ")} workers` : mode
+    }, memory budget ${formatBytes(memoryBudgetBytes)}`,
   );
 
   const abort = new AbortController();
   const onSignal = () => {
+    if (abort.signal.aborted) Deno.exit(130); // second Ctrl-C: do not wait
     console.error(
-      "\ninterrupted: stopping after killing the running case (results so far are saved)",
+      "\ninterrupted: stopping the running cases, workers and server (results so far are saved)",
     );
     abort.abort();
   };
   Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
 
   let results: SweepResults;
   try {
     if (mode === "distributed") {
-      const { runDistributedSweep } = await import(COORDINATOR_URL.href);
-      const progress = makeProgress(opts.progress, sweep.cases.length);
+      const coordinator = await import(COORDINATOR_URL.href) as {
+        runDistributedSweep: typeof RunDistributedSweep;
+        runScalingStudy: typeof RunScalingStudy;
+      };
+      const labels = new Map(sweep.cases.map((c) => [caseIdOf(c), describeCase(c)]));
+      const view = createLiveView({
+        tty: opts.progress ? undefined : false,
+        total: sweep.cases.length,
+        caseLabel: (id) => labels.get(id),
+        formatResult: describeResult,
+      });
+      const base: DistributedSweepOptions = {
+        cases: sweep.cases,
+        sweepId,
+        outDir: opts.out,
+        nats: opts.nats,
+        auth,
+        workers: opts.workers,
+        gpus: opts.gpus,
+        backend: opts.backend as DistributedSweepOptions["backend"],
+        resume: opts.resume !== undefined,
+        memoryBudgetBytes,
+        preset: sweep.name,
+        extra: { description: sweep.description, memoryBudgetBytes, mode: "distributed" },
+        signal: abort.signal,
+        onEvent: view.onEvent,
+      };
       try {
-        results = await runDistributedSweep({
-          cases: sweep.cases,
-          sweepId,
-          outDir: opts.out,
-          nats: opts.nats,
-          workers: opts.workers,
-          gpus: opts.gpus,
-          backend: opts.backend,
-          resume: opts.resume !== undefined,
-          memoryBudgetBytes,
-          preset: sweep.name,
-          signal: abort.signal,
-          onEvent: (e: { type: string; result?: CaseResult; message?: string }) => {
-            if (e.type === "case-finished" && e.result) progress.result(e.result);
-            else if (e.type === "log" && e.message) console.error(e.message);
-          },
-        });
+        if (scaling) {
+          const { scaling: rows } = await coordinator.runScalingStudy({
+            ...base,
+            workerCounts: scaling,
+          });
+          view.stop();
+          printScaling(rows);
+          results = (await ResultsFile.open(dir)).data;
+        } else {
+          results = await coordinator.runDistributedSweep(base);
+        }
+      } catch (e) {
+        if (!abort.signal.aborted) throw e;
+        view.stop();
+        console.error(
+          scaling
+            ? "interrupted: the scaling study stopped"
+            : `interrupted: ${dir}/results.json holds the results so far; continue with ` +
+              `deno task sweep --resume ${sweepId}${
+                opts.preset === "quick" ? "" : ` --preset ${opts.preset}`
+              }`,
+        );
+        return 130;
       } finally {
-        progress.stop();
+        view.stop();
       }
     } else {
       let file: ResultsFile;
@@ -417,6 +547,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
   }
 
   printSummary(results);
@@ -429,6 +560,114 @@ export async function main(argv: string[]): Promise<number> {
     if (html) console.log(`report: ${html}`);
   }
   return abort.signal.aborted ? 130 : 0;
+}
+
+/**
+ * Checks the options that only distributed sweeps take, and returns the NATS auth for
+ * `--nats` (flags first, then `NATS_TOKEN` / `NATS_USER` / `NATS_PASSWORD`).
+ * @throws UsageError naming the flag (never a secret's value).
+ */
+export function checkDistributedOptions(
+  opts: SweepCliOptions,
+  mode: "local" | "distributed",
+  env: (k: string) => string | undefined = (k) => Deno.env.get(k),
+): NatsAuth | undefined {
+  const authFlags: [keyof SweepCliOptions, string][] = [
+    ["token", "--token"],
+    ["user", "--user"],
+    ["pass", "--pass"],
+    ["creds", "--creds"],
+    ["tlsCa", "--tls-ca"],
+    ["tlsCert", "--tls-cert"],
+    ["tlsKey", "--tls-key"],
+  ];
+  const givenAuth = authFlags.filter(([k]) => opts[k] !== undefined).map(([, f]) => f);
+  if (mode === "local") {
+    const given = [
+      opts.nats !== undefined && "--nats",
+      opts.workers !== undefined && "--workers",
+      opts.gpus !== undefined && "--gpus",
+      opts.scaling !== undefined && "--scaling",
+      opts.preset === SCALING_PRESET && "--preset scaling",
+      ...givenAuth,
+    ].filter(Boolean);
+    if (given.length) {
+      throw new UsageError(
+        `${given.join(", ")}: only for distributed sweeps (over NATS); drop ${
+          given.length > 1 ? "them" : "it"
+        } or --local`,
+      );
+    }
+    return undefined;
+  }
+  if (opts.nats === undefined) {
+    if (givenAuth.length) {
+      throw new UsageError(
+        `${givenAuth.join(", ")}: only with --nats <url> (the embedded server makes its own ` +
+          `token)`,
+      );
+    }
+    if (opts.workers === 0) {
+      throw new UsageError(
+        `--workers: 0 needs --nats <url> (no worker could join the embedded server), got "0"`,
+      );
+    }
+    return undefined;
+  }
+  const auth: NatsAuth = {
+    token: opts.token ?? env("NATS_TOKEN"),
+    user: opts.user ?? env("NATS_USER"),
+    pass: opts.pass ?? env("NATS_PASSWORD"),
+    credsFile: opts.creds,
+    tlsCaFile: opts.tlsCa,
+    tlsCertFile: opts.tlsCert,
+    tlsKeyFile: opts.tlsKey,
+  };
+  for (const k of Object.keys(auth) as (keyof NatsAuth)[]) {
+    if (auth[k] === undefined) delete auth[k];
+  }
+  if ((auth.user === undefined) !== (auth.pass === undefined)) {
+    throw new UsageError(
+      auth.user === undefined
+        ? "--pass: needs --user (or NATS_USER)"
+        : "--user: needs --pass (or NATS_PASSWORD)",
+    );
+  }
+  const methods = [
+    auth.token !== undefined && "token",
+    auth.user !== undefined && "user/pass",
+    auth.credsFile !== undefined && "--creds",
+  ].filter(Boolean);
+  if (methods.length > 1) {
+    throw new UsageError(`--token, --user/--pass, --creds: use one, got ${methods.join(" and ")}`);
+  }
+  if ((auth.tlsCertFile === undefined) !== (auth.tlsKeyFile === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  return Object.keys(auth).length ? auth : undefined;
+}
+
+/** Worker counts of `--preset scaling` without `--scaling`: 1, 2 on a CPU; 1, 2, 4 … n with n GPUs. */
+export function defaultScalingCounts(gpus?: number[]): number[] {
+  const n = gpus?.length ?? 0;
+  if (n < 2) return [1, 2];
+  const counts: number[] = [];
+  for (let k = 1; k < n; k *= 2) counts.push(k);
+  return [...counts, n];
+}
+
+/** Prints the scaling table (stderr). */
+export function printScaling(rows: ScalingRow[]): void {
+  console.error("\nscaling study:");
+  console.error("  workers  makespan   cases/min  efficiency");
+  for (const r of rows) {
+    console.error(
+      `  ${String(r.workers).padStart(7)}  ${(r.makespanMs / 1000).toFixed(1).padStart(7)} s` +
+        `  ${r.throughputCasesPerMin.toFixed(2).padStart(9)}  ${
+          (100 * r.efficiency).toFixed(0).padStart(9)
+        } %`,
+    );
+  }
 }
 
 /** Whether a recorded row is case `c` (by id). */
@@ -456,7 +695,10 @@ if (import.meta.main) {
       console.error(`error: ${e.message}`);
       Deno.exit(2);
     }
-    console.error(e);
+    // Expected failures (nats-server missing, NATS unreachable, …) read best without a stack.
+    console.error(`error: ${(e as Error)?.message ?? e}`);
+    if (Deno.env.get("SE3H_DEBUG")) console.error(e);
+    else console.error("(set SE3H_DEBUG=1 for the stack trace)");
     Deno.exit(1);
   }
 }

@@ -724,11 +724,14 @@ export async function runScalingStudy(
     ...(opts.preset ? { preset: opts.preset } : {}),
   });
   await file.set({
+    ...opts.extra,
     results: first.results,
     workers: first.workers,
     timeline: first.timeline,
+    distributed: first.distributed,
     scaling,
     scalingRuns: scaling.map((r) => r.sweepId),
+    finishedAt: new Date().toISOString(),
   });
   return { scaling, runs };
 }
