@@ -11,3 +11,4 @@ import "./fft_conv_webgpu.ts";
 import "./geometric_product_cpu.ts";
 import "./geometric_product_wasm.ts";
 import "./mv_silu_kernels.ts";
+import "./wasm_shared_identity.ts";
