@@ -1,7 +1,7 @@
 /**
  * The geometric-product core `y = (l + P(x, n(r))) / √2` (design/model.md §2) as one
  * TensorFlow.js op with its own kernels on `cpu` and `wasm`
- * (`kernels/geometric_product_{cpu,wasm}.ts`, shared math in `geometric_product_math.ts`).
+ * (`kernels/geometric_product_kernels.ts`, shared math in `geometric_product_math.ts`).
  *
  * Why: the reference formulation (`geometric_product_reference.ts`) is ~200 elementwise ops
  * per call, and the gradient tape keeps ~130 `[M, C]` intermediates of them; the fused op is
@@ -20,7 +20,7 @@ import {
   GEOMETRIC_PRODUCT_GRAD_KERNEL,
   GEOMETRIC_PRODUCT_KERNEL,
   PRODUCT_INPUT_NAMES,
-} from "../kernels/geometric_product_kernel.ts";
+} from "../kernels/geometric_product_kernels.ts";
 import "../kernels/register.ts";
 import type { Multivector } from "./algebra.ts";
 import {

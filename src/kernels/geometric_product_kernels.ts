@@ -1,0 +1,106 @@
+/**
+ * The fused geometric-product kernels on `cpu` and `wasm` (the core of the GeometricProduct
+ * layer, design/model.md §2; math in `clifford/geometric_product_math.ts`).
+ *
+ * Kernel `CliffordGeometricProduct`: inputs `x0…x7`, `l0…l7`, `r0…r7` (float32 `[M, C]`,
+ * one per blade), `w` (float32 `[C, 20]` path weights) and `s0…s3` (float32 `[C]`, σ per
+ * grade); outputs `y0…y7` (`[M, C]`):
+ *
+ *   y = (l + P(x, n(r))) / √2
+ *
+ * Kernel `CliffordGeometricProductGrad`: inputs `dy0…dy7` and the forward's `x*`, `r*`, `w`,
+ * `s*` (not `l`); outputs the gradients of every forward input in the forward's order:
+ * `dx0…dx7, dl0…dl7, dr0…dr7, dw, ds0…ds3` (29 tensors).
+ *
+ * Both run the shared math on the inputs' arrays (`cpu`) or on views of the wasm heap
+ * (`wasm`), see `blade_kernel.ts`.
+ *
+ * @module
+ */
+import {
+  geometricProductBackwardF32,
+  geometricProductForwardF32,
+  GRADE_PATHS,
+} from "../clifford/geometric_product_math.ts";
+import { checkBladeInputs, registerBladeKernel } from "./blade_kernel.ts";
+
+/** Registered name of the forward kernel. */
+export const GEOMETRIC_PRODUCT_KERNEL = "CliffordGeometricProduct";
+/** Registered name of the gradient kernel. */
+export const GEOMETRIC_PRODUCT_GRAD_KERNEL = "CliffordGeometricProductGrad";
+
+const blades = (prefix: string) => Array.from({ length: 8 }, (_, b) => `${prefix}${b}`);
+/** Names of the forward kernel's inputs, in order (also the gradient kernel's output order). */
+export const PRODUCT_INPUT_NAMES: readonly string[] = [
+  ...blades("x"),
+  ...blades("l"),
+  ...blades("r"),
+  "w",
+  "s0",
+  "s1",
+  "s2",
+  "s3",
+];
+/** Names of the gradient kernel's inputs. */
+export const PRODUCT_GRAD_INPUT_NAMES: readonly string[] = [
+  ...blades("dy"),
+  ...blades("x"),
+  ...blades("r"),
+  "w",
+  "s0",
+  "s1",
+  "s2",
+  "s3",
+];
+
+const wantShape = (name: string, m: number, c: number) =>
+  name === "w" ? [c, GRADE_PATHS.length] : name[0] === "s" ? [c] : [m, c];
+const pick = (a: Record<string, Float32Array>, prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => a[`${prefix}${i}`]);
+
+registerBladeKernel({
+  name: GEOMETRIC_PRODUCT_KERNEL,
+  inputs: PRODUCT_INPUT_NAMES,
+  shape: (inputs) =>
+    checkBladeInputs(GEOMETRIC_PRODUCT_KERNEL, inputs, PRODUCT_INPUT_NAMES, wantShape),
+  outputs: (m, c) => Array.from({ length: 8 }, () => [m, c]),
+  run: (a, y, m, c) =>
+    geometricProductForwardF32(
+      {
+        x: pick(a, "x", 8),
+        l: pick(a, "l", 8),
+        r: pick(a, "r", 8),
+        w: a.w,
+        sigma: pick(a, "s", 4),
+      },
+      y,
+      m,
+      c,
+    ),
+});
+
+registerBladeKernel({
+  name: GEOMETRIC_PRODUCT_GRAD_KERNEL,
+  inputs: PRODUCT_GRAD_INPUT_NAMES,
+  shape: (inputs) =>
+    checkBladeInputs(GEOMETRIC_PRODUCT_GRAD_KERNEL, inputs, PRODUCT_GRAD_INPUT_NAMES, wantShape),
+  outputs: (m, c) => [
+    ...Array.from({ length: 24 }, () => [m, c]),
+    [c, GRADE_PATHS.length],
+    ...Array.from({ length: 4 }, () => [c]),
+  ],
+  run: (a, out, m, c) =>
+    geometricProductBackwardF32(
+      pick(a, "dy", 8),
+      { x: pick(a, "x", 8), r: pick(a, "r", 8), w: a.w, sigma: pick(a, "s", 4) },
+      {
+        dx: out.slice(0, 8),
+        dl: out.slice(8, 16),
+        dr: out.slice(16, 24),
+        dw: out[24],
+        dsigma: out.slice(25, 29),
+      },
+      m,
+      c,
+    ),
+});
