@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { SweepResults } from "../results.ts";
-import { makeSweepId, parseArgs } from "./sweep.ts";
+import {
+  checkDistributedOptions,
+  defaultScalingCounts,
+  makeSweepId,
+  parseArgs,
+  UsageError,
+} from "./sweep.ts";
 
 const CLI = new URL("./sweep.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -57,6 +63,114 @@ Deno.test("the CLI exits 2 on usage errors, naming the problem", async () => {
     assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
     assert.match(r.stderr, message);
   }
+});
+
+Deno.test("distributed usage errors exit 2 naming the flag and value; secrets are never printed", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--workers", "x"], /^error: --workers: expected a non-negative integer, got "x"$/m],
+    [["--workers", "-1"], /--workers: expected a non-negative integer, got "-1"/],
+    [
+      ["--nats", "http://x"],
+      /^error: --nats: expected a nats:\/\/ or tls:\/\/ URL, got "http:\/\/x"$/m,
+    ],
+    [["--gpus", "0,x"], /--gpus: expected comma-separated GPU indices, got "0,x"/],
+    [["--scaling", "1,0"], /--scaling: expected a positive integer, got "0"/],
+    [["--workers", "0"], /--workers: 0 needs --nats/],
+    [["--token", "s3cret-tok"], /--token: only with --nats/],
+    [["--local", "--pass", "s3cret-pw", "--user", "u"], /--user, --pass: only for distributed/],
+    [["--nats", "nats://127.0.0.1:4222", "--pass", "s3cret-pw"], /--pass: needs --user/],
+    [
+      ["--nats", "nats://127.0.0.1:4222", "--token", "s3cret-tok", "--creds", "/x.creds"],
+      /--token, --user\/--pass, --creds: use one, got token and --creds/,
+    ],
+    [["--nats", "nats://bob:s3cret-pw@"], /--nats: expected .*got "nats:\/\/\*\*\*@"/],
+    [["--local", "--preset", "scaling"], /--preset scaling: only for distributed/],
+    [["--preset", "scaling", "--resume", "x"], /--resume: a scaling study cannot be resumed/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli([...args, "--dry-run"]);
+    assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, message, args.join(" "));
+    assert.doesNotMatch(r.stderr + r.stdout, /s3cret/, `${args.join(" ")} printed a secret`);
+  }
+});
+
+Deno.test("an unreachable --nats cluster exits 1 with a clear message and no secret", async () => {
+  const port = (() => {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const p = (l.addr as Deno.NetAddr).port;
+    l.close();
+    return p;
+  })();
+  const out = await Deno.makeTempDir();
+  const r = await cli([
+    "--preset",
+    "tiny",
+    "--nats",
+    `nats://127.0.0.1:${port}`,
+    "--token",
+    "s3cret-tok",
+    "--workers",
+    "0",
+    "--no-progress",
+    "--out",
+    out,
+  ]).finally(() => Deno.remove(out, { recursive: true }));
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /error: nats: cannot connect to nats:\/\/127\.0\.0\.1:\d+ \(token\)/);
+  assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
+});
+
+Deno.test("checkDistributedOptions: auth from flags, then NATS_* variables; only with --nats", () => {
+  const base = parseArgs(["--nats", "nats://hub:4222"]);
+  const env = (vars: Record<string, string>) => (k: string) => vars[k];
+  assert.equal(checkDistributedOptions(base, "distributed", env({})), undefined);
+  assert.deepEqual(
+    checkDistributedOptions(base, "distributed", env({ NATS_TOKEN: "t" })),
+    { token: "t" },
+  );
+  assert.deepEqual(
+    checkDistributedOptions(
+      parseArgs(["--nats", "tls://hub:4222", "--user", "u", "--tls-ca", "ca.pem"]),
+      "distributed",
+      env({ NATS_PASSWORD: "p" }),
+    ),
+    { user: "u", pass: "p", tlsCaFile: "ca.pem" },
+  );
+  assert.deepEqual(
+    checkDistributedOptions(
+      parseArgs(["--nats", "nats://hub:4222", "--token", "flag"]),
+      "distributed",
+      env({ NATS_TOKEN: "env" }),
+    ),
+    { token: "flag" },
+  );
+  // The embedded server ignores NATS_* variables (it makes its own token).
+  assert.equal(
+    checkDistributedOptions(parseArgs([]), "distributed", env({ NATS_TOKEN: "t" })),
+    undefined,
+  );
+  assert.throws(
+    () => checkDistributedOptions(parseArgs(["--creds", "x.creds"]), "distributed", env({})),
+    (e: Error) => e instanceof UsageError && /--creds: only with --nats/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      checkDistributedOptions(
+        parseArgs(["--nats", "nats://h:1", "--tls-cert", "c.pem"]),
+        "distributed",
+        env({}),
+      ),
+    /--tls-cert and --tls-key go together/,
+  );
+});
+
+Deno.test("defaultScalingCounts: 1,2 on a CPU; powers of two up to the GPU count", () => {
+  assert.deepEqual(defaultScalingCounts(), [1, 2]);
+  assert.deepEqual(defaultScalingCounts([0]), [1, 2]);
+  assert.deepEqual(defaultScalingCounts([0, 1]), [1, 2]);
+  assert.deepEqual(defaultScalingCounts([0, 1, 2, 3, 4, 5]), [1, 2, 4, 6]);
+  assert.deepEqual(defaultScalingCounts([0, 1, 2, 3, 4, 5, 6, 7]), [1, 2, 4, 8]);
 });
 
 Deno.test("--dry-run lists the cases of the quick preset", async () => {
