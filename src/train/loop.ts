@@ -79,19 +79,22 @@ function disposeInputs(b: { inputs: ModelInputs; y: tf.Tensor }): void {
   b.y.dispose();
 }
 
-/** Mean squared error of `model` on a split (mean over every target element). */
-export function evaluateMse(
+/**
+ * Mean squared error of `model` on a split (mean over every target element).
+ * Reads back asynchronously: synchronous reads are unavailable on webgpu in Deno.
+ */
+export async function evaluateMse(
   model: Predictor,
   split: Split,
   data: TaskData,
   evalBatch = 100,
-): number {
+): Promise<number> {
   let sum = 0, count = 0;
   for (let start = 0; start < split.n; start += evalBatch) {
     const idx = Array.from({ length: Math.min(evalBatch, split.n - start) }, (_, i) => start + i);
     const b = toInputs(gatherSplit(split, data, idx), data);
     const se = tf.tidy(() => tf.sum(tf.squaredDifference(model.predict(b.inputs), b.y)));
-    sum += se.dataSync()[0];
+    sum += (await se.data())[0];
     count += b.y.size;
     se.dispose();
     disposeInputs(b);
@@ -99,12 +102,13 @@ export function evaluateMse(
   return sum / count;
 }
 
-function snapshot(vars: tf.Variable[]): Float32Array[] {
-  return vars.map((v) => v.dataSync().slice() as Float32Array);
+/** Copies of the variables' values, kept on the device (no readback). */
+function snapshot(vars: tf.Variable[]): tf.Tensor[] {
+  return vars.map((v) => tf.clone(v));
 }
 
-function restore(vars: tf.Variable[], values: Float32Array[]): void {
-  vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i], v.shape, "float32"))));
+function restore(vars: tf.Variable[], values: tf.Tensor[]): void {
+  vars.forEach((v, i) => v.assign(values[i]));
 }
 
 /**
@@ -134,7 +138,7 @@ export async function train(
   const total = stepsPerEpoch * opts.epochs;
   const evalBatch = opts.evalBatch ?? 100;
   const curve: CurvePoint[] = [];
-  let bestVal = evaluateMse(model, data.val, data, evalBatch);
+  let bestVal = await evaluateMse(model, data.val, data, evalBatch);
   let bestEpoch = 0;
   let best = snapshot(vars);
   let epochsRun = 0;
@@ -156,10 +160,10 @@ export async function train(
           vars,
         );
         let list: (tf.Tensor | null)[] = vars.map((v) => grads[v.name] ?? null);
-        if (opts.clipNorm !== undefined) list = clipByGlobalNorm(list, opts.clipNorm);
+        if (opts.clipNorm !== undefined) list = await clipByGlobalNorm(list, opts.clipNorm);
         lr = cosineLr(opt.step, total, opts.lr, opts.warmupSteps ?? 0);
         opt.apply(list, lr);
-        const loss = value.dataSync()[0];
+        const loss = (await value.data())[0];
         if (!Number.isFinite(loss)) {
           throw new Error(`training loss became ${loss} at epoch ${epoch}, step ${s} (lr ${lr})`);
         }
@@ -170,7 +174,7 @@ export async function train(
         disposeInputs(b);
       }
       const epochMs = performance.now() - te;
-      const valMse = evaluateMse(model, data.val, data, evalBatch);
+      const valMse = await evaluateMse(model, data.val, data, evalBatch);
       const point = { epoch, trainMse: lossSum / stepsPerEpoch, valMse, lr, epochMs };
       curve.push(point);
       opts.onEpoch?.(point);
@@ -178,6 +182,7 @@ export async function train(
       if (valMse < bestVal) {
         bestVal = valMse;
         bestEpoch = epoch;
+        tf.dispose(best);
         best = snapshot(vars);
       }
       // Let timers and signal handlers run between epochs.
@@ -188,7 +193,8 @@ export async function train(
     opt.dispose();
   }
   restore(vars, best);
-  const testMse = evaluateMse(model, data.test, data, evalBatch);
+  tf.dispose(best);
+  const testMse = await evaluateMse(model, data.test, data, evalBatch);
   return {
     testMse,
     bestValMse: bestVal,
@@ -200,11 +206,14 @@ export async function train(
 }
 
 /** Scales the gradients so that their global L2 norm is at most `maxNorm` (new tensors when scaled). */
-function clipByGlobalNorm(grads: (tf.Tensor | null)[], maxNorm: number): (tf.Tensor | null)[] {
+async function clipByGlobalNorm(
+  grads: (tf.Tensor | null)[],
+  maxNorm: number,
+): Promise<(tf.Tensor | null)[]> {
   const sq = tf.tidy(() =>
     tf.addN(grads.filter((g): g is tf.Tensor => g !== null).map((g) => tf.sum(tf.square(g))))
   );
-  const norm = Math.sqrt(sq.dataSync()[0]);
+  const norm = Math.sqrt((await sq.data())[0]);
   sq.dispose();
   if (!(norm > maxNorm)) return grads;
   const scale = maxNorm / norm;

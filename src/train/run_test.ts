@@ -55,9 +55,9 @@ Deno.test("a few training steps lower the loss, for every model and task", async
       const data = makeTaskData(c);
       const before = tf.memory().numTensors;
       const p = await buildPredictor(c, data);
-      const initial = evaluateMse(p, data.train, data);
+      const initial = await evaluateMse(p, data.train, data);
       const r = await train(p, data, { epochs: 4, batch: 16, lr: 3e-3, seed: 1 });
-      const trained = evaluateMse(p, data.train, data);
+      const trained = await evaluateMse(p, data.train, data);
       assert.ok(trained < initial, `${model} ${task}: train MSE ${initial} → ${trained}`);
       assert.equal(r.curve.length, 4);
       p.dispose();
