@@ -10,7 +10,13 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { writeReport } from "./render.ts";
-import { fixtureSweep, HOSTILE_HOST, HOSTILE_LABEL } from "./testdata/fixture.ts";
+import {
+  fixtureSweep,
+  HOSTILE_HOST,
+  HOSTILE_LABEL,
+  HOSTILE_TASK,
+  TRAIN_LENGTHS,
+} from "./testdata/fixture.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const FLAGS = [
@@ -101,6 +107,11 @@ Deno.test({
         "runtime",
         "scaling",
         "timeline",
+        "train-curves-nbody",
+        "train-curves-recall-fixed",
+        "train-curves-recall-random",
+        "train-mse-recall-fixed",
+        "train-mse-recall-random",
       ]);
       for (const [id, sets] of Object.entries(drawn)) {
         for (const s of sets) assert.equal(s.drawn, s.data, `${id} / ${s.label}: drawn points`);
@@ -140,6 +151,26 @@ Deno.test({
       assert.equal(bars, timed, "one timeline bar per timed case");
       assert.equal(drawn.scaling.reduce((n, s) => n + s.drawn, 0), 4);
 
+      // Training (fixture: recall at N = 32, 64 for 4 models, one oom at 128; n-body).
+      const models = ["SE(3)-Hyena", "equivariant transformer", "Hyena", "transformer"];
+      for (const task of ["recall-fixed", "recall-random"]) {
+        const id = `train-mse-${task}`;
+        assert.equal(drawn[id].length, 9, `${id}: 4 ours, 4 paper, the zero-vector line`);
+        for (const m of models) {
+          assert.equal(count(id, `ours: ${m}`), TRAIN_LENGTHS.length);
+          assert.equal(count(id, `paper Fig. 4: ${m}`), 4);
+        }
+        assert.equal(count(id, "predicting the zero vector (2.33): no recall"), 2);
+        const curves = `train-curves-${task}`;
+        assert.equal(drawn[curves].length, 8);
+        for (const m of models) {
+          for (const n of TRAIN_LENGTHS) assert.equal(count(curves, `${m} · N = ${n}`), 3);
+        }
+      }
+      assert.equal(drawn["train-curves-nbody"].length, 5);
+      for (const m of models) assert.equal(count("train-curves-nbody", `${m} · N = 5`), 3);
+      assert.equal(count("train-curves-nbody", "linear motion p0 + t·v0, test split (0.1)"), 2);
+
       // Hostile strings: shown as text, never run, never loaded.
       const dom = await page.evaluate(() => ({
         text: document.body.innerText,
@@ -149,6 +180,7 @@ Deno.test({
       }));
       assert.ok(dom.text.includes(HOSTILE_LABEL), "hostile label shown as text");
       assert.ok(dom.text.includes(HOSTILE_HOST), "hostile host shown as text");
+      assert.ok(dom.text.includes(HOSTILE_TASK), "hostile training task shown as text");
       assert.ok(dom.text.includes(`Error: <b>boom</b> & "quotes"`), "error message as text");
       assert.equal(dom.scripts, 3);
       assert.equal(dom.images, 0);
@@ -162,6 +194,13 @@ Deno.test({
       const firstN = await page.locator("#results-table tbody tr td:nth-child(3)").first()
         .innerText();
       assert.equal(firstN.trim(), "65,536");
+
+      // The training table sorts too (test MSE, ascending: the best model first).
+      const mseCol = page.locator("#training-table thead th", { hasText: /^test MSE$/ });
+      await mseCol.click();
+      const best = await page.locator("#training-table tbody tr td:nth-child(5)").first()
+        .innerText();
+      assert.equal(best.trim(), "0.02");
 
       await page.locator("#headline").scrollIntoViewIfNeeded();
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

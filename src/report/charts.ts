@@ -24,6 +24,10 @@ export type AxisFormat = "int" | "ms" | "bytes" | "ratio" | "s" | "plain";
 /** One axis. `labels` makes it a category axis. */
 export interface AxisSpec {
   title: string;
+  /** Short name of the x value in tooltips (`N = 64`, `epoch = 12`). Default `N`. */
+  name?: string;
+  /** Tick values to label, instead of the automatic ones (e.g. the lengths run). */
+  ticks?: number[];
   log?: boolean;
   format?: AxisFormat;
   min?: number;

@@ -86,6 +86,15 @@ export const CLIENT_SCRIPT = String.raw`
       s.ticks.callback = function (v) { return f(Number(v)); };
       if (axis.format === "int") s.ticks.precision = 0;
     }
+    if (axis.ticks) {
+      // Exactly these ticks (within the axis range), each labelled.
+      s.afterBuildTicks = function (sc) {
+        sc.ticks = axis.ticks.filter(function (v) { return v >= sc.min && v <= sc.max; })
+          .map(function (v) { return { value: v }; });
+      };
+      var tf = fmt(axis);
+      s.ticks.callback = function (v) { return tf(Number(v)); };
+    }
     if (axis.min !== undefined) s.min = axis.min;
     if (axis.max !== undefined) s.max = axis.max;
     return s;
@@ -187,7 +196,7 @@ export const CLIENT_SCRIPT = String.raw`
                   return ctx.dataset.label + ": " + f(raw.x[0]) + " – " + f(raw.x[1]);
                 }
                 var x = spec.x.labels ? raw.x : fmt(spec.x)(raw.x);
-                return ctx.dataset.label + ": N = " + x + ", " + f(raw.y);
+                return ctx.dataset.label + ": " + (spec.x.name || "N") + " = " + x + ", " + f(raw.y);
               }
             }
           }

@@ -42,10 +42,16 @@ export interface SweepComparison {
   onlyB: CaseResult[];
 }
 
-/** The matching key of a case: its identifying fields joined by `/`. */
+/**
+ * The matching key of a case: its identifying fields joined by `/`
+ * (`model/attention/pass/seqLen/batch/preset/backend`, then `/task` for training cases,
+ * so the two recall vocabularies and n-body never match each other).
+ */
 export function caseKey(row: CaseResult): string {
   const c = row.case ?? ({} as CaseResult["case"]);
-  return [c.model, c.attention ?? "-", c.pass, c.seqLen, c.batch, c.preset, c.backend].join("/");
+  const key = [c.model, c.attention ?? "-", c.pass, c.seqLen, c.batch, c.preset, c.backend];
+  if (c.task !== undefined) key.push(String(c.task));
+  return key.join("/");
 }
 
 function interval(row: CaseResult, kind: "medianCI" | "p10-p90"): [number, number] | null {

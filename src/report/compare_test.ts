@@ -86,3 +86,14 @@ Deno.test("compareSweeps: each B row is matched at most once", () => {
   assert.equal(cmp.onlyA.length, 1);
   assert.equal(caseKey(a.results[0]), "se3-hyena/-/forward/64/1/quick/wasm");
 });
+
+Deno.test("caseKey: training rows of different tasks never match by fields", () => {
+  const rows = fixtureSweep().results.filter((r) => r.case.pass === "train");
+  const fixed = rows.find((r) => r.id === "train-recall-fixed-hyena-32")!;
+  const random = rows.find((r) => r.id === "train-recall-random-hyena-32")!;
+  assert.equal(caseKey(fixed), "hyena/-/train/32/32/tiny/wasm/recall-fixed");
+  assert.notEqual(caseKey(fixed), caseKey(random));
+  const b = { ...fixtureSweep(), results: [{ ...random, id: "renamed" }] };
+  const cmp = compareSweeps({ ...fixtureSweep(), results: [fixed] }, b);
+  assert.equal(cmp.matched.length, 0);
+});

@@ -7,7 +7,9 @@ Deno.test("parseResults accepts the fixture and keeps extra fields", () => {
   const parsed = parseResults(JSON.stringify(sweep));
   assert.equal(parsed.results.length, sweep.results.length);
   assert.deepEqual(parsed.scaling, sweep.scaling);
-  assert.equal(parsed.results.find((r) => r.id === "train-recall-64")!.testMse, 0.5);
+  const train = parsed.results.find((r) => r.id === "train-nbody-se3-hyena-5")!;
+  assert.equal(train.testMse, 0.02);
+  assert.equal((train.curve as unknown[]).length, 3);
 });
 
 Deno.test("parseResults: invalid JSON names the file", () => {

@@ -1,8 +1,9 @@
 /**
- * The SE(3)-Hyena paper's Figure 5 (Moskalev et al., PMLR 251, arXiv 2407.01049):
- * forward time and GPU memory of one SE(3)-Hyena layer against one equivariant
- * transformer layer on an NVIDIA A10G, transcribed from
- * `shared/reference/paper-results.md` (plotted values), and the claims of its text.
+ * The SE(3)-Hyena paper's numbers (Moskalev et al., PMLR 251, arXiv 2407.01049),
+ * transcribed from `shared/reference/paper-results.md`: Figure 5 (forward time and GPU
+ * memory of one SE(3)-Hyena layer against one equivariant transformer layer on an NVIDIA
+ * A10G, plotted values) and the claims of its text; Figure 4 (associative recall test
+ * MSE, plotted values), Table 1 (n-body test MSE) and the training setups behind them.
  * Shown in reports as a reference, never mixed with our measurements.
  *
  * @module
@@ -74,3 +75,109 @@ export const PAPER_CAVEATS: readonly string[] = [
   "so the 3.5M-token (×175) figure must come from a different, unreported configuration.",
   "Batch size, widths, precision, gradient mode and repeats are not stated.",
 ];
+
+/** The training tasks of the paper's learning experiments (issue 6). */
+export type PaperTask = "recall-fixed" | "recall-random" | "nbody";
+
+/** The four models of the paper's learning experiments, in the paper's table order. */
+export const PAPER_TRAIN_MODELS = [
+  "transformer",
+  "hyena",
+  "equivariant-transformer",
+  "se3-hyena",
+] as const;
+
+/** A model of the paper's learning experiments. */
+export type PaperTrainModel = (typeof PAPER_TRAIN_MODELS)[number];
+
+/** The sequence lengths of the paper's Figure 4. */
+export const PAPER_FIG4_LENGTHS: readonly number[] = [32, 64, 128, 256];
+
+/**
+ * Figure 4: equivariant associative recall, test MSE (plotted values) per vocabulary,
+ * model and sequence length ({@linkcode PAPER_FIG4_LENGTHS}, same order).
+ */
+export const PAPER_FIG4: Readonly<
+  Record<"recall-fixed" | "recall-random", Readonly<Record<PaperTrainModel, readonly number[]>>>
+> = {
+  "recall-fixed": {
+    transformer: [2.47, 1.42, 2.50, 2.47],
+    hyena: [2.47, 2.43, 2.42, 2.53],
+    "equivariant-transformer": [0.0124, 0.0138, 0.0182, 0.0164],
+    "se3-hyena": [0.0518, 0.0380, 0.0198, 0.0296],
+  },
+  "recall-random": {
+    transformer: [2.39, 2.42, 2.29, 1.99],
+    hyena: [2.32, 2.32, 2.21, 2.36],
+    "equivariant-transformer": [1.38, 1.74, 1.74, 1.52],
+    "se3-hyena": [0.271, 0.00691, 0.00193, 0.00217],
+  },
+};
+
+/** The paper's Figure 4 test MSE of `model` on `task` at `seqLen`, or null where it has none. */
+export function paperRecallMse(task: string, model: string, seqLen: number): number | null {
+  const byModel = PAPER_FIG4[task as "recall-fixed" | "recall-random"];
+  const i = PAPER_FIG4_LENGTHS.indexOf(seqLen);
+  if (!byModel || i < 0) return null;
+  return byModel[model as PaperTrainModel]?.[i] ?? null;
+}
+
+/** Table 1: n-body (5 charged particles, positions 1000 steps later), test MSE. */
+export const PAPER_TABLE1: Readonly<Record<PaperTrainModel, number>> & {
+  readonly linearMotion: number;
+} = {
+  linearMotion: 0.0322,
+  transformer: 0.0163,
+  hyena: 0.0150,
+  "equivariant-transformer": 0.0019,
+  "se3-hyena": 0.0018,
+};
+
+/** The paper's test MSE for a training row's task, model and length, or null. */
+export function paperTrainMse(task: string, model: string, seqLen: number): number | null {
+  if (task === "nbody") {
+    return seqLen === 5 ? PAPER_TABLE1[model as PaperTrainModel] ?? null : null;
+  }
+  return paperRecallMse(task, model, seqLen);
+}
+
+/** One setting of a paper training setup, as the report's scale table shows it. */
+export interface PaperSetting {
+  /** What it is, e.g. `epochs`. */
+  setting: string;
+  /** The paper's value, as text. */
+  paper: string;
+}
+
+/**
+ * The paper's training setups (shared/reference/paper-results.md), by task family; the
+ * report puts ours beside them to state the scale difference.
+ */
+export const PAPER_TRAIN_SETUP: Readonly<Record<"recall" | "nbody", readonly PaperSetting[]>> = {
+  recall: [
+    { setting: "equivariant models", paper: "3 layers, D 16, C 128, G 8 (~800k parameters)" },
+    { setting: "baselines", paper: "about 3× wider layers, to balance parameters" },
+    { setting: "sequence lengths", paper: "32, 64, 128, 256" },
+    { setting: "data (train / val / test)", paper: "2600 / 200 / 200" },
+    { setting: "epochs", paper: "300" },
+    { setting: "batch", paper: "32" },
+    { setting: "optimiser", paper: "Adam, lr 1e-3, cosine schedule, weight decay 1e-5" },
+  ],
+  nbody: [
+    { setting: "equivariant models", paper: "2 layers, D 8, C 16, G 8" },
+    { setting: "baselines", paper: "about 3× wider layers, to balance parameters" },
+    { setting: "particles", paper: "5" },
+    {
+      setting: "data (train / val / test)",
+      paper: "not restated in our reference (the standard benchmark: 1000 / 2000 / 2000)",
+    },
+    { setting: "epochs", paper: "300" },
+    { setting: "batch", paper: "100" },
+    { setting: "optimiser", paper: "Adam, lr 1e-4, weight decay 1e-5" },
+  ],
+};
+
+/** The legend label of the paper's Figure 4 overlays. */
+export const PAPER_FIG4_LABEL = "paper Fig. 4";
+/** The label of the paper's Table 1 column. */
+export const PAPER_TABLE1_LABEL = "paper Table 1";

@@ -55,6 +55,7 @@ Deno.test("renderReport: sections, charts and the paper overlay", () => {
       "memory",
       "ratios",
       "paper",
+      "training",
       "workers",
       "environment",
       "results",
@@ -69,6 +70,11 @@ Deno.test("renderReport: sections, charts and the paper overlay", () => {
     "memory-forward",
     "memory-backward",
     "ratios",
+    "train-mse-recall-fixed",
+    "train-mse-recall-random",
+    "train-curves-recall-fixed",
+    "train-curves-recall-random",
+    "train-curves-nbody",
     "timeline",
     "scaling",
   ]);
@@ -88,8 +94,9 @@ Deno.test("renderReport: sections, charts and the paper overlay", () => {
   assert.ok(page.includes("Speed-up at N = 8,192"));
   assert.ok(page.includes("×3.5 at 20,000"));
   assert.ok(page.includes("×175"));
-  // The training row is in the full table but in no chart.
+  // Training rows are in the full table and the training section, in no runtime chart.
   assert.ok(page.includes(">train<"));
+  assert.ok(charts.slice(0, 4).every((c) => c.datasets.every((d) => !/train/.test(d.label))));
   // Scaling table from results.scaling.
   assert.ok(page.includes("95.2 %"));
 });

@@ -1,8 +1,8 @@
 /**
  * The report's sections. A section is a function of the sweep (and its analysis) that
  * returns HTML and the charts it places, or `null` when it has nothing to show; the
- * page is the list {@linkcode DEFAULT_SECTIONS} in order. New kinds of results (e.g.
- * training, issue 6) add a section to the list.
+ * page is the list {@linkcode DEFAULT_SECTIONS} in order. New kinds of results add a
+ * section to the list, as training (issue 6) does (`training.ts`).
  *
  * Every string from the results goes through `html```, which escapes it.
  *
@@ -22,10 +22,14 @@ import {
   timelineChart,
   workerName,
 } from "./charts.ts";
+import { chartBox } from "./chart_box.ts";
 import type { SweepComparison } from "./compare.ts";
 import { html, type SafeHtml } from "./escape.ts";
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtRatio } from "./format.ts";
 import { PAPER_CAVEATS, PAPER_CLAIMS, PAPER_DEVICE, PAPER_FIG5, PAPER_LABEL } from "./paper.ts";
+import { trainingSection } from "./training.ts";
+
+export { chartBox };
 
 /** What every section can read. */
 export interface ReportContext {
@@ -50,19 +54,6 @@ export interface ReportSection {
   title: string;
   /** `null`: the section is left out (nothing to show). */
   render(ctx: ReportContext): SectionOutput | null;
-}
-
-/** The canvas of a chart, with its title. */
-export function chartBox(spec: ChartSpec | null): SafeHtml {
-  if (!spec) return html``;
-  return html`
-    <figure class="chart-box">
-      <figcaption>${spec.title}</figcaption>
-      <div class="chart">
-        <canvas id="chart-${spec.id}" role="img" aria-label="${spec.title}"></canvas>
-      </div>
-    </figure>
-  `;
 }
 
 function context(l: LongestContext): string {
@@ -689,6 +680,7 @@ export const DEFAULT_SECTIONS: readonly ReportSection[] = [
   memory,
   ratios,
   paper,
+  trainingSection,
   workers,
   compare,
   environment,

@@ -49,6 +49,10 @@ td.num { text-align: right; white-space: nowrap; }
 td.err { color: var(--alert); max-width: 420px; overflow-wrap: anywhere; font-size: 12px; }
 #results-table td { white-space: nowrap; }
 #results-table td.err { white-space: normal; min-width: 280px; }
+#training-table td { white-space: nowrap; }
+#training-table td.err { white-space: normal; min-width: 240px; }
+table.scale th[scope="row"] { width: 200px; }
+.table-wrap + .table-wrap { margin-top: 16px; }
 table.kv th { width: 220px; background: #f8f9fb; }
 .sub { color: var(--muted); font-size: 11.5px; }
 .status { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; background: #e9ecef; }

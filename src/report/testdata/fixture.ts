@@ -1,12 +1,16 @@
 /**
  * Synthetic sweeps for the report's tests: both models, forward + backward, OOM rows,
- * a timeout, an error, a training row, two workers (one with a hostile host name), a
+ * a timeout, an error, training rows, two workers (one with a hostile host name), a
  * hostile case label and a `scaling` table. The numbers follow simple formulas (below)
  * so tests can predict them; they are not measurements.
  *
  * - SE(3)-Hyena forward: 20 + 0.01·N ms, 1e5·N bytes; backward ×2.5 time, 2.5e5·N bytes.
  * - transformer forward: 2 + 1e-5·N² ms, 64·N² bytes; backward ×2.5 time, 300·N² bytes.
  * - memory budget 4 GiB (wasm): anything over it is an `oom` row.
+ * - training ({@linkcode trainingFixtureRows}): recall (both vocabularies) at N = 32 and
+ *   64 and n-body for all four models, test MSE = {@linkcode TRAIN_MSE}, a 3-epoch curve
+ *   each; one `oom` (equivariant transformer, random vocabulary, N = 128) and one `error`
+ *   row whose task is a hostile string.
  *
  * @module
  */
@@ -19,6 +23,33 @@ export const HOSTILE_LABEL = `<script>alert(1)</script>"'`;
 export const HOSTILE_HOST = `evil<img src=x onerror=alert(2)>`;
 /** The wasm memory budget the fixture uses. */
 export const BUDGET = 4 * 1024 ** 3;
+/** The task of the fixture's training row with an error: must show as text. */
+export const HOSTILE_TASK = `<img src=x onerror=alert(3)>`;
+/** The recall lengths of the fixture's training rows. */
+export const TRAIN_LENGTHS = [32, 64];
+/** Training models, in the order the fixture lists them. */
+export const TRAIN_MODELS: ModelKind[] = [
+  "se3-hyena",
+  "equivariant-transformer",
+  "hyena",
+  "transformer",
+];
+
+/**
+ * Test MSE of a fixture training row: recall `k·32/N` with k = 0.05 (SE(3)-Hyena),
+ * 0.5 (equivariant transformer), 2.4 (Hyena), 2.2 (transformer), twice that for the
+ * random vocabulary; n-body 0.02, 0.03, 0.06, 0.05 in the same order.
+ */
+export function TRAIN_MSE(task: string, model: ModelKind, seqLen: number): number {
+  const i = TRAIN_MODELS.indexOf(model);
+  if (task === "nbody") return [0.02, 0.03, 0.06, 0.05][i];
+  const k = [0.05, 0.5, 2.4, 2.2][i] * (task === "recall-random" ? 2 : 1);
+  return (k * 32) / seqLen;
+}
+
+/** The fixture's linear-motion reference on n-body. */
+export const TRAIN_LINEAR_MOTION = 0.1;
+
 /** Lengths the fixture sweeps. */
 export const LENGTHS = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
 
@@ -136,32 +167,8 @@ export function fixtureSweep(options: FixtureOptions = {}): SweepResults {
     timeMs: null,
     error: "case timed out after 60000 ms",
   });
-  // A training row: the runtime/memory analysis must ignore it.
-  rows.push({
-    id: "train-recall-64",
-    case: {
-      model: "se3-hyena",
-      pass: "train",
-      seqLen: 64,
-      batch: 32,
-      preset: "recall",
-      backend: "wasm",
-      dtype: "float32",
-      repeats: 1,
-      warmup: 0,
-      budgetMs: 0,
-      timeoutMs: 600000,
-      seed: 1,
-      task: "recall",
-      epochs: 3,
-    },
-    status: "ok",
-    timeMs: null,
-    memory: { peakBytes: null, rssPeakBytes: null, deviceBytes: null },
-    flops: null,
-    worker: workers[0],
-    testMse: 0.5,
-  });
+  // Training rows (issue 6): the runtime/memory analysis must ignore them.
+  rows.push(...trainingFixtureRows(workers[0]));
   return {
     sweepId,
     createdAt: new Date(start).toISOString(),
@@ -183,4 +190,90 @@ export function fixtureSweep(options: FixtureOptions = {}): SweepResults {
       { workers: 2, makespanMs: 63000, throughputCasesPerMin: 38.1, efficiency: 0.952 },
     ],
   };
+}
+
+/** The fixture's training rows (see the module doc). */
+export function trainingFixtureRows(worker: CaseResult["worker"]): CaseResult[] {
+  const rows: CaseResult[] = [];
+  const row = (
+    task: string,
+    model: ModelKind,
+    seqLen: number,
+    status: CaseResult["status"] = "ok",
+    error?: string,
+  ): CaseResult => {
+    const mse = status === "ok" ? TRAIN_MSE(task, model, seqLen) : null;
+    return {
+      id: `train-${task}-${model}-${seqLen}`,
+      case: {
+        model,
+        pass: "train",
+        seqLen,
+        batch: 32,
+        preset: task === "nbody" ? "nbody" : "tiny",
+        backend: "wasm",
+        dtype: "float32",
+        repeats: 5,
+        warmup: 2,
+        budgetMs: 5000,
+        timeoutMs: 600000,
+        seed: 0,
+        task,
+        epochs: 3,
+        lr: 0.003,
+        weightDecay: 1e-5,
+        trainSize: 64,
+        valSize: 16,
+        testSize: 32,
+        ...(model === "hyena" || model === "transformer" ? { width: 12 } : {}),
+      },
+      status,
+      timeMs: null,
+      memory: { peakBytes: null, rssPeakBytes: null, deviceBytes: null },
+      flops: null,
+      worker,
+      ...(error ? { error } : {}),
+      ...(mse === null ? {} : {
+        task,
+        testMse: mse,
+        bestValMse: mse * 1.1,
+        bestEpoch: 3,
+        epochsRun: 3,
+        curve: [1, 2, 3].map((epoch) => ({
+          epoch,
+          trainMse: mse * (4 - epoch),
+          valMse: mse * 1.1 * (4 - epoch),
+          lr: 0.003 / epoch,
+        })),
+        wallMs: 1000 * seqLen,
+        parameterCount: 1000 + TRAIN_MODELS.indexOf(model),
+        ...(task === "nbody" ? { linearMotionMse: TRAIN_LINEAR_MOTION } : {}),
+      }),
+    };
+  };
+  for (const task of ["recall-fixed", "recall-random"]) {
+    for (const model of TRAIN_MODELS) {
+      for (const n of TRAIN_LENGTHS) rows.push(row(task, model, n));
+    }
+  }
+  rows.push(
+    row(
+      "recall-random",
+      "equivariant-transformer",
+      128,
+      "oom",
+      "RuntimeError: memory access out of bounds",
+    ),
+  );
+  for (const model of TRAIN_MODELS) rows.push(row("nbody", model, 5));
+  rows.push(
+    row(
+      HOSTILE_TASK,
+      "hyena",
+      8,
+      "error",
+      `training case: task: expected one of recall-fixed, recall-random, nbody, got "${HOSTILE_TASK}"`,
+    ),
+  );
+  return rows;
 }
