@@ -84,6 +84,11 @@ const COLORS: Record<string, string[]> = {
   "se3-hyena|backward": ["#6b9bd1", "#9edae5", "#6b6ecf"],
   "equivariant-transformer|forward": ["#e6550d", "#8c564b", "#bcbd22"],
   "equivariant-transformer|backward": ["#f4a259", "#c49c94", "#dbdb8d"],
+  // The non-equivariant baselines (measured like the others since issue 6).
+  "hyena|forward": ["#2ca02c", "#637939", "#8c6d31"],
+  "hyena|backward": ["#98df8a", "#b5cf6b", "#bd9e39"],
+  "transformer|forward": ["#9467bd", "#7b4173", "#ce6dbd"],
+  "transformer|backward": ["#c5b0d5", "#a55194", "#de9ed6"],
 };
 const FALLBACK = ["#2ca02c", "#9467bd", "#e377c2", "#7f7f7f"];
 /** Colour of the paper's overlays. */

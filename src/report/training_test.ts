@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import type { CaseResult, SweepResults } from "../results.ts";
+import type { CaseResult, ModelKind, SweepResults } from "../results.ts";
 import { analyse } from "./analysis.ts";
+import { seriesColors } from "./charts.ts";
 import { PAPER_FIG4, PAPER_FIG4_LENGTHS, PAPER_TABLE1 } from "./paper.ts";
 import { renderReport } from "./render.ts";
 import { DEFAULT_SECTIONS, type ReportContext } from "./sections.ts";
@@ -234,4 +235,15 @@ Deno.test("headline and runtime ignore train rows", () => {
     analyse(speed).series.map((s) => [s.key, s.points.length]),
   );
   assert.ok(DEFAULT_SECTIONS.some((s) => s.id === "training"));
+});
+
+Deno.test("runtime charts give the four models four distinct colours", () => {
+  const rows = fixtureSweep().results.filter((r) => r.case.pass === "forward").slice(0, 1);
+  const kinds: ModelKind[] = ["se3-hyena", "equivariant-transformer", "hyena", "transformer"];
+  const series = kinds.map((model) =>
+    analyse({ ...fixtureSweep(), results: rows.map((r) => ({ ...r, case: { ...r.case, model } })) })
+      .series[0]
+  );
+  const colors = seriesColors(series);
+  assert.equal(new Set(series.map((s) => colors.get(s.key))).size, 4);
 });
