@@ -10,8 +10,8 @@
  * as it is (8 + 8 + 8 tensors, no stacking).
  *
  * {@link geometricProductCore} runs the fused kernel when the active backend has one and
- * fused kernels are enabled (`setFusedKernels`, re-exported here), else the reference. Gradients are
- * first order only (the gradient kernel has no gradient itself).
+ * fused kernels are enabled (`setFusedKernels`, re-exported here), else the reference.
+ * Gradients are first order only (the gradient kernel has no gradient itself).
  *
  * @module
  */
