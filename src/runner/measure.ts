@@ -18,7 +18,8 @@
  * 4. Untimed warm-up steps (compilation, kernel caches, wasm heap growth, V8 optimising
  *    tfjs's JavaScript): at least `warmup`, and, when `warmup > 0`, more until
  *    {@link MIN_WARMUP_MS} have passed (at most {@link MAX_WARMUP_STEPS}).
- * 5. Timed steps: at least `repeats`; then more while the median is not yet stable
+ * 5. Timed steps: at least `repeats` (and never fewer than {@link MIN_REPEATS}, as
+ *    design/harness.md §2 asks); then more while the median is not yet stable
  *    (95% CI of the median within ±5%, see `isMedianStable`) and the next step is expected
  *    to fit in `budgetMs`; at most {@link MAX_REPEATS}.
  * 6. One more, untimed step under `tf.profile`: framework peak bytes (`peakBytes`, the
@@ -51,7 +52,7 @@ import { cpuModel, hostName } from "../environment.ts";
 import { passFlops, PRESET_SIZES } from "../flops.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
 import { isMedianStable, summarize } from "../stats.ts";
-import { isOomError } from "./oom.ts";
+import { isInferredWasmOom, isOomError, WASM_TRAP_NOTE } from "./oom.ts";
 import { createBaseline, isBaselineKind } from "../baselines/from_preset.ts";
 import type { TokenEncoder } from "../baselines/encoder.ts";
 
@@ -63,6 +64,8 @@ export const MIN_WARMUP_MS = 300;
 export const MAX_WARMUP_STEPS = 50;
 /** Most timed repeats of one case. */
 export const MAX_REPEATS = 200;
+/** Fewest timed repeats of one case, whatever `case.repeats` says (design/harness.md §2). */
+export const MIN_REPEATS = 3;
 /** The tfjs wasm heap's hard ceiling (emscripten's getHeapMax: 4 GiB − 64 KiB). */
 export const WASM_HEAP_MAX_BYTES = 4294901760;
 /** Environment variable through which the parent tells the child its memory budget. */
@@ -387,7 +390,8 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
 
     stage = "timed";
     const relTol = options.relTol ?? 0.05;
-    const maxRepeats = Math.max(c.repeats, options.maxRepeats ?? MAX_REPEATS);
+    const minRepeats = Math.max(MIN_REPEATS, c.repeats);
+    const maxRepeats = Math.max(minRepeats, options.maxRepeats ?? MAX_REPEATS);
     const samples: number[] = [];
     const t0 = performance.now();
     let stopReason = "repeats";
@@ -395,18 +399,18 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
       samples.push(await timeStep(step));
       sample();
       const n = samples.length;
-      if (n < c.repeats) continue;
+      if (n < minRepeats) continue;
       if (n >= maxRepeats) {
         stopReason = "max-repeats";
         break;
       }
       if (isMedianStable(samples, { relTol })) {
-        stopReason = n === c.repeats ? "repeats" : "stable";
+        stopReason = n === minRepeats ? "repeats" : "stable";
         break;
       }
       const elapsed = performance.now() - t0;
       if (elapsed + elapsed / n > c.budgetMs) {
-        stopReason = n === c.repeats ? "repeats" : "budget";
+        stopReason = n === minRepeats ? "repeats" : "budget";
         break;
       }
     }
@@ -466,7 +470,10 @@ function failure(base: CaseResult, c: Case, e: unknown): CaseResult {
     deviceBytes: deviceBytes(c.backend),
   };
   if (isOomError(e, c.backend)) {
-    return { ...base, memory, status: "oom", oomAt: c.seqLen, error: message };
+    // A bare wasm trap is classified by inference (src/runner/oom.ts): say so, so that a
+    // real bug behind one stays visible in the report.
+    const error = isInferredWasmOom(e, c.backend) ? `${message} (${WASM_TRAP_NOTE})` : message;
+    return { ...base, memory, status: "oom", oomAt: c.seqLen, error };
   }
   return { ...base, memory, status: "error", error: message };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { tf } from "../backend.ts";
 import type { Case } from "../results.ts";
 import { createBaseline } from "../baselines/from_preset.ts";
-import { type BenchModel, measureCase, type ModelModule } from "./measure.ts";
+import { type BenchModel, measureCase, MIN_REPEATS, type ModelModule } from "./measure.ts";
 
 /** A small real model (two variables) standing in for src/models in runner tests. */
 function fakeModels(behaviour: "ok" | "leak" | "oom" = "ok"): ModelModule {
@@ -101,6 +101,12 @@ Deno.test("measureCase repeats adaptively up to maxRepeats while the median is u
   assert.equal(r2.timeMs!.n, 4);
 });
 
+Deno.test("measureCase takes at least MIN_REPEATS timed samples whatever repeats says", async () => {
+  const r = await measureCase({ ...base, repeats: 1 }, { modelModule: fakeModels(), relTol: 0 });
+  assert.equal(r.timeMs!.n, MIN_REPEATS);
+  assert.equal(r.stopReason, "repeats");
+});
+
 Deno.test("measureCase reports a missing preset or bad backend as an error, not a throw", async () => {
   const r = await measureCase({ ...base, preset: "huge" }, {
     modelModule: { createModel: fakeModels().createModel },
@@ -171,5 +177,9 @@ Deno.test("measureCase records the wasm trap 'memory access out of bounds' as oo
   });
   assert.equal(r.status, "oom", r.error);
   assert.equal(r.oomAt, 32);
-  assert.equal(r.error, "RuntimeError: memory access out of bounds");
+  assert.equal(
+    r.error,
+    "RuntimeError: memory access out of bounds (wasm trap without an allocation message, " +
+      "counted as out of memory)",
+  );
 });

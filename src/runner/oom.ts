@@ -25,10 +25,25 @@
 const OOM_MESSAGE =
   /array buffer allocation failed|cannot allocate wasm memory|cannot enlarge memory|invalid typed array length|invalid array length|out of memory|allocation failed|abort\(oom\)|aborted\(oom\)|\boom\b/i;
 
+/** A negative array length is a bug (a bad shape), never memory: `Invalid typed array length: -4`. */
+const NEGATIVE_LENGTH = /invalid typed array length: -\d/i;
+
 /** Whether an error message says memory ran out. */
 export function isOomMessage(message: string): boolean {
-  return OOM_MESSAGE.test(message);
+  return OOM_MESSAGE.test(message) && !NEGATIVE_LENGTH.test(message);
 }
+
+/**
+ * Whether `error` counts as out of memory only because it is a wasm trap (see the module
+ * doc): the inference is then stated beside the message in the result.
+ */
+export function isInferredWasmOom(error: unknown, backend: string): boolean {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return isOomError(error, backend) && !isOomMessage(message);
+}
+
+/** Appended to the error of an `oom` result classified only because it is a wasm trap. */
+export const WASM_TRAP_NOTE = "wasm trap without an allocation message, counted as out of memory";
 
 /** Wasm traps that mean the 4 GiB heap could not hold an allocation (see the module doc). */
 const WASM_OOM_TRAP = /Aborted\(|memory access out of bounds/i;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isOomError, isOomMessage, isOomStderr } from "./oom.ts";
+import { isInferredWasmOom, isOomError, isOomMessage, isOomStderr } from "./oom.ts";
 
 Deno.test("allocation failures are recognised as out of memory", () => {
   assert.ok(isOomError(new RangeError("Array buffer allocation failed"), "cpu"));
@@ -10,8 +10,13 @@ Deno.test("allocation failures are recognised as out of memory", () => {
   const abort = new Error("Aborted(). Build with -sASSERTIONS for more info.");
   assert.ok(isOomError(abort, "wasm"));
   assert.ok(!isOomError(abort, "cpu"));
+  assert.ok(isInferredWasmOom(abort, "wasm"));
+  assert.ok(!isInferredWasmOom(new RangeError("Array buffer allocation failed"), "wasm"));
   assert.ok(!isOomError(new TypeError("x is undefined"), "wasm"));
   assert.ok(!isOomError(new Error("shape mismatch [2,3] vs [3,2]"), "cpu"));
+  // A negative length is a bad shape, not memory.
+  assert.ok(!isOomError(new RangeError("Invalid typed array length: -12"), "cpu"));
+  assert.ok(isOomError(new RangeError("Invalid array length"), "cpu"));
 });
 
 Deno.test("fatal V8 out-of-memory on stderr is recognised", () => {
