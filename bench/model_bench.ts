@@ -11,7 +11,7 @@
  *   `geometric product M=4096 C=128` timing the product core alone, forward and
  *   forward + backward, fused vs reference.
  *
- * For lengths up to 2²⁰ and fitted exponents see `bench/model_scaling.ts`.
+ * For lengths up to 2²⁰ and fitted exponents run `deno task sweep --local --preset exponents`.
  *
  * @module
  */

@@ -40,6 +40,7 @@ import { CaseError, formatIssues, MAX_TOKENS, parseCase, showValue } from "./sch
 export const BUILTIN_PRESETS = [
   "quick",
   "paper-fig5",
+  "exponents",
   "tiny",
   "example",
   "recall-small",
