@@ -5,17 +5,12 @@
  *
  * @module
  */
+import { mulberry32 } from "../models/rotation.ts";
 
 /** A seeded uniform random source in [−1, 1) (mulberry32), for reproducible tests. */
 export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const next = mulberry32(seed);
+  return () => next() * 2 - 1;
 }
 
 /** `size` seeded uniform values in [−1, 1) as float32. */

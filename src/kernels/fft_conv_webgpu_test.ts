@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
 import { fftConv } from "../fft_conv.ts";
+import { randomArray, seededUniform } from "../fft/testing.ts";
 import { requireWebgpuAdapter } from "../webgpu/adapter_info.ts";
 import { FFT_CONV_KERNEL } from "./fft_conv_kernel.ts";
 import {
@@ -25,22 +26,9 @@ function webgpu(): Promise<void> {
   return ready;
 }
 
-/** A seeded generator of uniform floats in [−1, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
-
-/** A seeded float32 array of `n` values. */
+/** A seeded float32 array of `n` uniform values in [−1, 1). */
 function values(n: number, seed: number): Float32Array {
-  const next = random(seed);
-  return Float32Array.from({ length: n }, next);
+  return randomArray(n, seededUniform(seed));
 }
 
 /**
