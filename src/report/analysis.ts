@@ -85,9 +85,11 @@ export interface Crossover {
   /**
    * `crossed`: the speed-up goes from below 1 to at least 1 (`length` interpolated);
    * `always-faster`: ≥ 1 at every common length; `never-faster`: < 1 everywhere;
+   * `faster-below`: ≥ 1 at some lengths but never going from below 1 to at least 1
+   * (it falls below 1 at the larger lengths; `length` interpolated where it last does);
    * `insufficient`: no common length with both times.
    */
-  kind: "crossed" | "always-faster" | "never-faster" | "insufficient";
+  kind: "crossed" | "always-faster" | "never-faster" | "faster-below" | "insufficient";
   length: number | null;
 }
 
@@ -347,13 +349,21 @@ export function crossoverLength(points: readonly RatioPoint[]): Crossover {
     .sort((a, b) => a.seqLen - b.seqLen);
   if (ps.length === 0) return { kind: "insufficient", length: null };
   if (ps.every((p) => p.speedup! >= 1)) return { kind: "always-faster", length: null };
+  // Where log(speed-up) reaches 0 between a and b, interpolated in log(N).
+  const at = (a: RatioPoint, b: RatioPoint): number => {
+    const la = Math.log(a.speedup!), lb = Math.log(b.speedup!);
+    const f = lb === la ? 0 : (0 - la) / (lb - la);
+    return Math.exp(Math.log(a.seqLen) + f * (Math.log(b.seqLen) - Math.log(a.seqLen)));
+  };
   for (let i = ps.length - 2; i >= 0; i--) {
     const a = ps[i], b = ps[i + 1];
-    if (a.speedup! < 1 && b.speedup! >= 1) {
-      const la = Math.log(a.speedup!), lb = Math.log(b.speedup!);
-      const f = lb === la ? 0 : (0 - la) / (lb - la);
-      const length = Math.exp(Math.log(a.seqLen) + f * (Math.log(b.seqLen) - Math.log(a.seqLen)));
-      return { kind: "crossed", length };
+    if (a.speedup! < 1 && b.speedup! >= 1) return { kind: "crossed", length: at(a, b) };
+  }
+  if (ps.some((p) => p.speedup! >= 1)) {
+    // No upward crossing, yet faster somewhere: faster at the small lengths only.
+    for (let i = ps.length - 2; i >= 0; i--) {
+      const a = ps[i], b = ps[i + 1];
+      if (a.speedup! >= 1 && b.speedup! < 1) return { kind: "faster-below", length: at(a, b) };
     }
   }
   return { kind: "never-faster", length: null };

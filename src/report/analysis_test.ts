@@ -66,6 +66,10 @@ Deno.test("crossoverLength: always faster, never faster, no data", () => {
     length: null,
   });
   assert.deepEqual(crossoverLength([rp(1, null)]), { kind: "insufficient", length: null });
+  // Faster at small lengths only: not "never faster".
+  const below = crossoverLength([rp(100, 2), rp(400, 0.5)]);
+  assert.equal(below.kind, "faster-below");
+  assert.ok(Math.abs(below.length! - 200) < 1e-9, `length ${below.length}`);
 });
 
 Deno.test("buildSeries: one series per model × pass, train rows ignored, repeats deduplicated", () => {

@@ -94,6 +94,8 @@ function crossoverText(c: Comparison): string {
       return `faster at every length (from ${fmtInt(c.points[0]?.seqLen)})`;
     case "never-faster":
       return `not reached (up to ${fmtInt(c.points.at(-1)?.seqLen)})`;
+    case "faster-below":
+      return `faster only below ≈ ${fmtInt(c.crossover.length)} tokens (slower above)`;
     default:
       return "no common length";
   }
