@@ -26,6 +26,10 @@
  *    largest total of live tensor bytes after any kernel, weights and inputs included).
  * 7. Leak check: live tensors after all steps must equal the count before the first step
  *    (`leakedTensors`); a leak makes the case an `error`, numbers kept.
+ *    On webgpu, an uncaptured WebGPU error during the case (src/webgpu/backend_factory.ts:
+ *    tfjs does not throw; the failing command buffer is dropped, so the times are of work
+ *    that did not run) makes it `oom` when the error says out of memory, else `error`,
+ *    numbers kept but not `ok`.
  * 8. Memory: `rssPeakBytes` = the process's VmHWM (/proc/self/status; else the largest
  *    sampled `Deno.memoryUsage().rss`); `deviceBytes` = wasm heap size (wasm memory never
  *    shrinks, so this is its peak), or webgpu's allocated buffer bytes, else null.
@@ -52,7 +56,8 @@ import { cpuModel, hostName } from "../environment.ts";
 import { passFlops, PRESET_SIZES } from "../flops.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
 import { isMedianStable, summarize } from "../stats.ts";
-import { isInferredWasmOom, isOomError, WASM_TRAP_NOTE } from "./oom.ts";
+import { isInferredWasmOom, isOomError, isOomMessage, WASM_TRAP_NOTE } from "./oom.ts";
+import { clearWebgpuErrors, webgpuErrors } from "../webgpu/backend_factory.ts";
 import { createBaseline, isBaselineKind } from "../baselines/from_preset.ts";
 import type { TokenEncoder } from "../baselines/encoder.ts";
 
@@ -316,6 +321,7 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
   } catch (e) {
     return finish({ ...base, error: `backend: ${(e as Error).message}` });
   }
+  if (c.backend === "webgpu") clearWebgpuErrors();
   base.worker = workerInfo(c.backend);
   base.memory.budgetBytes = budgetBytes(c.backend);
 
@@ -447,6 +453,14 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
     if (leakedTensors !== 0) {
       result.error = `leak: ${leakedTensors} tensors alive after the case that were not before it`;
     }
+    const gpuErrors = c.backend === "webgpu" ? await uncapturedWebgpuErrors() : [];
+    if (gpuErrors.length > 0) {
+      const oom = gpuErrors.some((m) => isOomMessage(m));
+      result.status = oom ? "oom" : "error";
+      if (oom) result.oomAt = c.seqLen;
+      result.error = `webgpu: ${gpuErrors.length} uncaptured error(s) during the case, ` +
+        `its commands did not all run: ${gpuErrors[0]}`;
+    }
     return finish(result);
   } catch (e) {
     return finish({ ...failure(base, c, e), stage });
@@ -459,6 +473,12 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
       // the backend may be dead after a wasm abort; the process ends anyway
     }
   }
+}
+
+/** WebGPU errors raised since the case began (after letting pending error events arrive). */
+async function uncapturedWebgpuErrors(): Promise<readonly string[]> {
+  await new Promise((r) => setTimeout(r, 0));
+  return webgpuErrors();
 }
 
 /** Turns a thrown error into an `oom` or `error` result. */
