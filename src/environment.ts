@@ -5,8 +5,14 @@
  *
  * @module
  */
-import { tf } from "./backend.ts";
 import type { Environment } from "./results.ts";
+import config from "../deno.json" with { type: "json" };
+
+/** The pinned TensorFlow.js version (from deno.json's import map; no need to load tfjs). */
+const TFJS_VERSION = config.imports["@tensorflow/tfjs-core"].replace(
+  /^npm:@tensorflow\/tfjs-core@/,
+  "",
+);
 
 /** The repository root (where deno.json lives), from this module's location. */
 const REPO_ROOT = new URL("../", import.meta.url);
@@ -93,7 +99,7 @@ export async function collectEnvironment(): Promise<Environment> {
     deno: Deno.version.deno,
     v8: Deno.version.v8,
     typescript: Deno.version.typescript,
-    tfjs: tf.version_core,
+    tfjs: TFJS_VERSION,
     gitCommit: await gitCommit(),
     gitDirty: await gitDirty(),
   };

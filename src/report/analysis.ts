@@ -193,6 +193,7 @@ function statusRank(s: CaseStatus): number {
  */
 export function buildSeries(rows: readonly CaseResult[]): Series[] {
   const groups = new Map<string, Series>();
+  const finishedAt = new Map<SeriesPoint, string>();
   for (const row of rows) {
     const c = row.case;
     if (!c || !SERIES_PASSES.includes(c.pass) || num(c.seqLen) === null) continue;
@@ -214,12 +215,16 @@ export function buildSeries(rows: readonly CaseResult[]): Series[] {
       groups.set(key, s);
     }
     const p = toPoint(row);
+    finishedAt.set(p, String(row.finishedAt ?? ""));
     const i = s.points.findIndex((q) => q.seqLen === p.seqLen);
     if (i < 0) s.points.push(p);
     else {
+      // Two rows at one length (a re-run, another seed): keep the better status, and
+      // among equal statuses the most recent run — never the fastest, which would flatter.
       const q = s.points[i];
+      const newer = (finishedAt.get(p) ?? "") > (finishedAt.get(q) ?? "");
       const better = statusRank(p.status) < statusRank(q.status) ||
-        (p.status === q.status && (p.median ?? Infinity) < (q.median ?? Infinity));
+        (p.status === q.status && newer);
       if (better) s.points[i] = p;
     }
   }

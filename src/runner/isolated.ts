@@ -28,7 +28,7 @@ import { FAULT_KINDS } from "../case/schema.ts";
 import { cpuModel, hostName, totalMemoryBytes } from "../environment.ts";
 import { passFlops } from "../flops.ts";
 import type { Case, CaseResult } from "../results.ts";
-import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./measure.ts";
+import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
 import { isOomStderr } from "./oom.ts";
 
 /** How often `onHeartbeat` is called while a child runs, ms. */
@@ -279,7 +279,12 @@ export async function runCaseIsolated(
   const exit = `exit code ${status.code}${status.signal ? `, signal ${status.signal}` : ""}`;
   if (isOomStderr(stderr) || status.signal === "SIGKILL" || status.code === 137) {
     const line = stderr.split("\n").find((l) => isOomStderr(l))?.replace(/^[#\s]+/, "").trim();
-    return skeleton("oom", `out of memory: the child died (${exit})${line ? `: ${line}` : ""}`, {
+    const why = line
+      ? `: ${line}`
+      : status.signal === "SIGKILL" || status.code === 137
+      ? " (killed by SIGKILL without a message: assumed to be the kernel's OOM killer)"
+      : "";
+    return skeleton("oom", `out of memory: the child died (${exit})${why}`, {
       oomAt: c.seqLen,
     });
   }

@@ -71,10 +71,8 @@ export const MAX_WARMUP_STEPS = 50;
 export const MAX_REPEATS = 200;
 /** Fewest timed repeats of one case, whatever `case.repeats` says (design/harness.md §2). */
 export const MIN_REPEATS = 3;
-/** The tfjs wasm heap's hard ceiling (emscripten's getHeapMax: 4 GiB − 64 KiB). */
-export const WASM_HEAP_MAX_BYTES = 4294901760;
-/** Environment variable through which the parent tells the child its memory budget. */
-export const MEMORY_BUDGET_ENV = "SE3_HYENA_MEMORY_BUDGET";
+export { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
+import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
 
 /**
  * The model API this runner drives (src/models/create_model.ts). `x` of the output is

@@ -21,6 +21,9 @@ import { Rng } from "./random.ts";
 import type { Split, TaskData } from "./dataset.ts";
 
 /** Physical and numerical settings of the simulator; defaults are EGNN's. */
+/** Integration time step (EGNN's setting). */
+export const DEFAULT_DT = 0.001;
+
 export interface SimOptions {
   /** Time step. Default 0.001. */
   dt?: number;
@@ -40,7 +43,7 @@ export interface NBodyState {
 /** Writes the Coulomb forces of `s` into `out` (`[P, 3]`). */
 export function coulombForces(s: NBodyState, out: Float64Array, opts: SimOptions = {}): void {
   const k = opts.strength ?? 1;
-  const maxF = opts.maxForce ?? 0.1 / (opts.dt ?? 0.001);
+  const maxF = opts.maxForce ?? 0.1 / (opts.dt ?? DEFAULT_DT);
   const p = s.charge.length;
   out.fill(0);
   for (let i = 0; i < p; i++) {
@@ -88,7 +91,7 @@ export function momentum(s: NBodyState): [number, number, number] {
 
 /** Advances `s` in place by `steps` velocity-Verlet steps. */
 export function simulate(s: NBodyState, steps: number, opts: SimOptions = {}): void {
-  const dt = opts.dt ?? 0.001;
+  const dt = opts.dt ?? DEFAULT_DT;
   const f = new Float64Array(s.pos.length);
   coulombForces(s, f, opts);
   for (let t = 0; t < steps; t++) {
@@ -158,7 +161,7 @@ export function makeNBodyData(opts: NBodyOptions = {}): TaskData {
   ];
   const burnIn = nonNegInt("burnInSteps", opts.burnInSteps ?? 3000);
   const horizon = nonNegInt("horizonSteps", opts.horizonSteps ?? 1000, 1);
-  const dt = opts.dt ?? 0.001;
+  const dt = opts.dt ?? DEFAULT_DT;
   if (!(dt > 0)) throw new Error(`dt: expected a positive number, got ${dt}`);
   const rng = new Rng(opts.seed ?? 0);
   const make = (n: number): Split => {

@@ -164,14 +164,15 @@ export async function train(
         lr = cosineLr(opt.step, total, opts.lr, opts.warmupSteps ?? 0);
         opt.apply(list, lr);
         const loss = (await value.data())[0];
-        if (!Number.isFinite(loss)) {
-          throw new Error(`training loss became ${loss} at epoch ${epoch}, step ${s} (lr ${lr})`);
-        }
-        lossSum += loss;
         value.dispose();
         for (const g of Object.values(grads)) g.dispose();
         for (const g of list) if (g && !Object.values(grads).includes(g)) g.dispose();
         disposeInputs(b);
+        if (!Number.isFinite(loss)) {
+          tf.dispose(best);
+          throw new Error(`training loss became ${loss} at epoch ${epoch}, step ${s} (lr ${lr})`);
+        }
+        lossSum += loss;
       }
       const epochMs = performance.now() - te;
       const valMse = await evaluateMse(model, data.val, data, evalBatch);

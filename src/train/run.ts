@@ -29,7 +29,7 @@ import { tf } from "../backend.ts";
 import type { Case, CaseResult } from "../results.ts";
 import { summarize } from "../stats.ts";
 import { makeRecallData } from "../tasks/recall.ts";
-import { linearMotionMse, makeNBodyData } from "../tasks/nbody.ts";
+import { DEFAULT_DT, linearMotionMse, makeNBodyData } from "../tasks/nbody.ts";
 import type { TaskData } from "../tasks/dataset.ts";
 import { createBaseline } from "../baselines/from_preset.ts";
 import { baselineSize } from "../baselines/size.ts";
@@ -258,7 +258,7 @@ export async function runTrainingCase(c: Case): Promise<Partial<CaseResult>> {
       : { ...PRESETS[tc.preset] },
   };
   if (tc.task === "nbody") {
-    extra.linearMotionMse = linearMotionMse(data.test, (tc.horizonSteps ?? 1000) * 0.001);
+    extra.linearMotionMse = linearMotionMse(data.test, (tc.horizonSteps ?? 1000) * DEFAULT_DT);
   }
   return {
     status: "ok",
