@@ -187,6 +187,42 @@ const nullMemory = { peakBytes: null, rssPeakBytes: null, deviceBytes: null };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Makes sure the embedded nats-server does not outlive this process, even when it is
+ * killed with SIGKILL (no `finally` runs then): a `sh` child waits for its stdin — a pipe
+ * from us — to close, which the kernel does when we die, and then sends SIGTERM to the
+ * server if that pid is still a nats-server, and removes the server's config folder
+ * (`confDir`, which holds the token; only a `se3h-nats-conf-*` folder). On a normal stop
+ * the server is stopped first and `release()` closes the pipe (the guard then finds no
+ * server and just exits). Local workers guard themselves the same way
+ * (`--exit-on-stdin-close`).
+ */
+function guardServer(pid: number, confDir: string): { release(): Promise<void> } {
+  const script = `cat >/dev/null; ` +
+    `if tr '\\0' ' ' < /proc/$0/cmdline 2>/dev/null | grep -q nats-server; then ` +
+    `kill -TERM $0; sleep 1; case "$1" in */se3h-nats-conf-*) rm -rf -- "$1";; esac; fi; ` +
+    `exit 0`;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("sh", {
+      args: ["-c", script, String(pid), confDir],
+      stdin: "piped",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+  } catch {
+    return { release: () => Promise.resolve() }; // no sh: best effort (resume kills stale servers)
+  }
+  return {
+    async release() {
+      try {
+        await child.stdin.close();
+      } catch { /* already closed */ }
+      await child.status;
+    },
+  };
+}
+
 /** A random token for the embedded server (hex, 32 bytes). */
 function randomToken(): string {
   return Array.from(
@@ -273,6 +309,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   let dirty = false;
 
   let server: NatsServer | undefined;
+  let guard: { release(): Promise<void> } | undefined;
   let nc: NatsConnection | undefined;
   let local: ReturnType<typeof startLocalWorkers> | undefined;
   const subs: Array<Subscription | ConsumerMessages> = [];
@@ -400,6 +437,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       await nc.drain().catch(() => nc?.close());
     }
     if (server) await server.stop();
+    await guard?.release();
     await flushAll();
     if (completed && embedded) await Deno.remove(storeDir, { recursive: true }).catch(() => {});
   };
@@ -422,6 +460,8 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       const token = randomToken();
       await Deno.mkdir(storeDir, { recursive: true });
       server = await startNatsServer({ storeDir, auth: { token }, pidFile });
+      const confPath = (await Deno.readTextFile(pidFile).catch(() => "")).split("\n")[1] ?? "";
+      guard = guardServer(server.pid, confPath.replace(/\/[^/]*$/, ""));
       url = server.url;
       auth = { token };
       workerEnv.NATS_TOKEN = token;

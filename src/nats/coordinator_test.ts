@@ -41,6 +41,17 @@ const variedRunner = (sleepMs: number): RunCaseFn => async (c, o) => {
   };
 };
 
+/** Whether `pid` runs a nats-server (not a zombie). */
+async function alive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    const cmd = await Deno.readTextFile(`/proc/${pid}/cmdline`);
+    return cmd.includes("nats-server") && !/^\d+ \(.*\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
 const idsAndStatuses = (rs: CaseResult[]) => rs.map((r) => `${r.id}:${r.status}`).sort();
 
 async function readResults(path: string): Promise<SweepResults | undefined> {
@@ -295,8 +306,17 @@ Deno.test("distributed: coordinator killed and resumed → finished cases are no
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(before && before.results.length >= 3, "the first coordinator made progress");
+    const serverPid = Number(
+      (await Deno.readTextFile(`${outDir}/${sweepId}/.nats/server.pid`)).split("\n")[0],
+    );
+    assert.ok(await alive(serverPid), "its embedded nats-server runs");
     child.kill("SIGKILL");
     await child.status;
+    // Its guard stops the embedded server although the coordinator could not.
+    for (let i = 0; i < 100 && await alive(serverPid); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await alive(serverPid), false, "no nats-server outlives a killed coordinator");
     const doneBefore = new Set((await readResults(path))!.results.map((r) => r.id));
     assert.ok(doneBefore.size < 12, "killed before the end");
 
@@ -318,7 +338,10 @@ Deno.test("distributed: coordinator killed and resumed → finished cases are no
     assert.ok(res.results.every((r) => r.status === "ok"));
     const rerun = started.filter((id) => doneBefore.has(id));
     assert.deepEqual(rerun, [], "no finished case ran again");
-    assert.ok(logs.some((l) => /killed the nats-server left running/.test(l)), logs.join("\n"));
+    assert.ok(
+      !logs.some((l) => /killed the nats-server left running/.test(l)),
+      "nothing was left for resume to kill",
+    );
   } finally {
     try {
       child.kill("SIGKILL");
