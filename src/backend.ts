@@ -67,7 +67,9 @@ async function loadTensorflow(): Promise<string> {
 /** Loads the webgpu backend on demand (its module touches `navigator.gpu` at import time). */
 async function loadWebgpu(): Promise<void> {
   const gpu = (globalThis.navigator as { gpu?: unknown } | undefined)?.gpu;
-  if (!gpu) throw new Error(`backend "webgpu" needs WebGPU (navigator.gpu), which this runtime lacks`);
+  if (!gpu) {
+    throw new Error(`backend "webgpu" needs WebGPU (navigator.gpu), which this runtime lacks`);
+  }
   if (!(await (gpu as GPU).requestAdapter({ powerPreference: "high-performance" }))) {
     throw new Error(
       `backend "webgpu": navigator.gpu.requestAdapter() returned null (no Vulkan driver); ` +
@@ -88,7 +90,9 @@ async function loadWebgpu(): Promise<void> {
  */
 export async function useBackend(name: BackendName): Promise<void> {
   if (!isBackendName(name)) {
-    throw new Error(`backend: unknown backend ${JSON.stringify(name)}; expected one of ${BACKENDS.join(", ")}`);
+    throw new Error(
+      `backend: unknown backend ${JSON.stringify(name)}; expected one of ${BACKENDS.join(", ")}`,
+    );
   }
   if (name === "tensorflow") await loadTensorflow();
   if (name === "webgpu") await loadWebgpu();
