@@ -70,7 +70,8 @@ async function loadWebgpu(): Promise<void> {
   if (!gpu) {
     throw new Error(`backend "webgpu" needs WebGPU (navigator.gpu), which this runtime lacks`);
   }
-  if (!(await (gpu as GPU).requestAdapter({ powerPreference: "high-performance" }))) {
+  const { requestAdapter } = await import("./webgpu/adapter_info.ts");
+  if (!(await requestAdapter("high-performance"))) {
     throw new Error(
       `backend "webgpu": navigator.gpu.requestAdapter() returned null (no Vulkan driver); ` +
         `install one, e.g. \`apt-get install -y mesa-vulkan-drivers\` (software lavapipe)`,

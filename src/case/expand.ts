@@ -86,6 +86,10 @@ export interface SweepOverrides {
   lengths?: number[];
   /** Run every case on this backend. */
   backend?: string;
+  /** Backend of the cases whose grid entry and defaults name none (e.g. the preferred one here). */
+  defaultBackend?: string;
+  /** Drop cases longer than this many tokens. */
+  maxSeqLen?: number;
   /** Set every case's timeout, ms. */
   timeoutMs?: number;
   /** Set every case's minimum repeats. */
@@ -181,11 +185,15 @@ export function expandSweep(file: SweepFile, overrides: SweepOverrides = {}): Sw
     const lengths = overrides.lengths ?? expandLengths(entry.seqLen, `grid[${i}].seqLen`);
     for (const row of product({ ...entry, seqLen: lengths })) {
       if (overrides.backend !== undefined) row.backend = overrides.backend;
+      else if (row.backend === undefined && overrides.defaultBackend !== undefined) {
+        row.backend = overrides.defaultBackend;
+      }
       if (overrides.timeoutMs !== undefined) row.timeoutMs = overrides.timeoutMs;
       if (overrides.repeats !== undefined) row.repeats = overrides.repeats;
       const c = parseCase(row, `grid[${i}]`);
       if (overrides.models && !overrides.models.includes(c.model)) continue;
       if (overrides.passes && !overrides.passes.includes(c.pass)) continue;
+      if (overrides.maxSeqLen !== undefined && c.seqLen > overrides.maxSeqLen) continue;
       const id = caseId(c);
       if (seen.has(id)) continue;
       seen.add(id);
@@ -196,6 +204,7 @@ export function expandSweep(file: SweepFile, overrides: SweepOverrides = {}): Sw
     const filters = [
       overrides.models && `models ${overrides.models.join(",")}`,
       overrides.passes && `passes ${overrides.passes.join(",")}`,
+      overrides.maxSeqLen !== undefined && `max length ${overrides.maxSeqLen}`,
     ].filter(Boolean).join(" and ");
     throw new CaseError(
       [`grid: no case left${filters ? ` after filtering by ${filters}` : ""}`],

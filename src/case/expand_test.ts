@@ -147,3 +147,22 @@ Deno.test("training presets load by name (issue 6)", async () => {
   const nbody = await loadSweep("nbody-paper");
   assert.ok(nbody.cases.every((c) => c.epochs === 300 && c.batch === 100 && c.lr === 1e-4));
 });
+
+Deno.test("expandSweep: defaultBackend fills only unpinned cases; maxSeqLen drops longer ones", () => {
+  const file = parseSweepFile({
+    name: "t",
+    grid: [
+      { model: "se3-hyena", pass: "forward", seqLen: [64, 128, 256] },
+      { model: "se3-hyena", pass: "backward", seqLen: 64, backend: "cpu" },
+    ],
+  });
+  const s = expandSweep(file, { defaultBackend: "webgpu", maxSeqLen: 128 });
+  assert.deepEqual(
+    s.cases.map((c) => `${c.pass}:${c.seqLen}:${c.backend}`),
+    ["forward:64:webgpu", "forward:128:webgpu", "backward:64:cpu"],
+  );
+  // --backend wins over both
+  const all = expandSweep(file, { backend: "wasm", defaultBackend: "webgpu" });
+  assert.ok(all.cases.every((c) => c.backend === "wasm"));
+  assert.throws(() => expandSweep(file, { maxSeqLen: 32 }), /max length 32/);
+});

@@ -61,6 +61,7 @@ import { CASE_BACKENDS, CaseError, MODEL_KINDS, PASS_KINDS } from "../case/schem
 import { collectEnvironment } from "../environment.ts";
 import type { Case, CaseResult, SweepResults } from "../results.ts";
 import { defaultMemoryBudgetBytes, formatBytes } from "../runner/isolated.ts";
+import { preferredBackend } from "../webgpu/preferred_backend.ts";
 import { runLocalSweep } from "../sweep/local.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
 import { parseBytes } from "./parse_bytes.ts";
@@ -84,6 +85,7 @@ export interface SweepCliOptions {
   backend?: string;
   out: string;
   lengths?: number[];
+  maxSeqLen?: number;
   models?: string[];
   passes?: string[];
   timeoutMs?: number;
@@ -207,6 +209,11 @@ export function buildProgram(): Command {
       "--passes <list>",
       `keep only these passes (${PASS_KINDS.join(", ")})`,
       listOf("--passes", PASS_KINDS),
+    )
+    .option(
+      "--max-seq-len <n>",
+      "drop the preset's cases longer than n tokens",
+      positiveInt("--max-seq-len"),
     )
     .option("--timeout-ms <ms>", "per-case timeout", positiveInt("--timeout-ms"))
     .option("--repeats <n>", "minimum timed repeats per case", positiveInt("--repeats"))
@@ -390,7 +397,13 @@ export async function main(argv: string[]): Promise<number> {
     models: opts.models,
     passes: opts.passes,
     lengths: opts.lengths,
+    maxSeqLen: opts.maxSeqLen,
     backend: opts.backend,
+    // Cases that name no backend run on the best one here (tensorflow if installed, a
+    // real WebGPU adapter, else wasm); with --nats the workers are elsewhere: wasm.
+    defaultBackend: opts.backend === undefined && opts.nats === undefined
+      ? await preferredBackend()
+      : undefined,
     timeoutMs: opts.timeoutMs,
     repeats: opts.repeats,
   };

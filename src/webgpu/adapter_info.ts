@@ -101,17 +101,29 @@ export function summarizeAdapter(adapter: GPUAdapter): WebgpuAdapterSummary {
 }
 
 /**
+ * `navigator.gpu.requestAdapter`, with `XDG_RUNTIME_DIR` pointed at a private temporary
+ * folder when it is unset (Mesa's Vulkan drivers otherwise print
+ * "XDG_RUNTIME_DIR is invalid or not set" on every process). `null` without WebGPU.
+ */
+export async function requestAdapter(
+  powerPreference: GPUPowerPreference = "high-performance",
+): Promise<GPUAdapter | null> {
+  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) return null;
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+    Deno.env.set("XDG_RUNTIME_DIR", await Deno.makeTempDir({ prefix: "se3h-xdg-" }));
+  }
+  return await gpu.requestAdapter({ powerPreference });
+}
+
+/**
  * The adapter `navigator.gpu.requestAdapter` returns here, summarised; `undefined` when
  * this runtime has no WebGPU or no adapter (no Vulkan driver).
  */
 export async function webgpuAdapterSummary(
   options: AdapterQueryOptions = {},
 ): Promise<WebgpuAdapterSummary | undefined> {
-  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
-  if (!gpu) return undefined;
-  const adapter = await gpu.requestAdapter({
-    powerPreference: options.powerPreference ?? "high-performance",
-  });
+  const adapter = await requestAdapter(options.powerPreference ?? "high-performance");
   return adapter ? summarizeAdapter(adapter) : undefined;
 }
 

@@ -15,7 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { WEBGPU_INSTALL_HINT } from "./adapter_info.ts";
+import { requestAdapter, WEBGPU_INSTALL_HINT } from "./adapter_info.ts";
 
 /** The limits requested at the adapter's maximum. */
 const RAISED_LIMITS = [
@@ -54,7 +54,7 @@ export function clearWebgpuErrors(): void {
 export async function requestWebgpuDevice(
   powerPreference: GPUPowerPreference = "high-performance",
 ): Promise<{ adapter: GPUAdapter; device: GPUDevice }> {
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference });
+  const adapter = await requestAdapter(powerPreference);
   if (!adapter) {
     throw new Error(`WebGPU: navigator.gpu.requestAdapter() returned null. ${WEBGPU_INSTALL_HINT}`);
   }
