@@ -11,9 +11,10 @@
  * `ps` shows them): `NATS_TOKEN`, `NATS_USER`, `NATS_PASSWORD`; `NATS_URL` stands in for
  * `--nats`. Secrets are never printed.
  *
- * Exit codes: 0 after SIGINT/SIGTERM or `--max-cases`; 1 on a usage or connection error
- * (e.g. wrong credentials); 2 when stdin closes with `--exit-on-stdin-close` (the
- * coordinator that started this worker has gone).
+ * Exit codes: 0 after SIGINT/SIGTERM or `--max-cases`; 1 on a connection error (e.g. wrong
+ * credentials); 2 on a usage error (the message names the option and value); 3 when
+ * stdin closes with `--exit-on-stdin-close` (the coordinator that started this worker
+ * has gone) and a case would not abort in time.
  *
  * TEST-ONLY option (refused unless the environment has `SE3_HYENA_TEST_FAULTS=1`):
  * `--fake-runner <ms>` replaces the real runner with one that sleeps `<ms>` and returns a
@@ -125,21 +126,21 @@ export async function main(argv: string[]): Promise<number> {
     program.parse(argv, { from: "user" });
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 1; // commander printed the message (or the help)
+    return code === 0 ? 0 : 2; // commander printed the message (or the help)
   }
   const o = program.opts<WorkerCliOptions>();
   const env = (k: string) => Deno.env.get(k);
   const url = o.nats ?? env("NATS_URL");
   if (!url) {
     console.error("error: --nats <url> is required (or set NATS_URL)");
-    return 1;
+    return 2;
   }
   if (o.sweep !== "all") {
     try {
       checkSweepId(o.sweep);
     } catch (e) {
       console.error(`error: --sweep: ${(e as Error).message}`);
-      return 1;
+      return 2;
     }
   }
   const auth: NatsAuth = {
@@ -160,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.fakeRunner !== undefined) {
     if (!testFaultsEnabled()) {
       console.error(`error: --fake-runner is a test-only option; it needs ${TEST_FAULTS_ENV}=1`);
-      return 1;
+      return 2;
     }
     const { fakeRunner } = await import("../src/nats/fake_runner.ts");
     runCase = fakeRunner({ sleepMs: o.fakeRunner });
@@ -189,7 +190,7 @@ export async function main(argv: string[]): Promise<number> {
       } catch { /* closed */ }
       stdinClosed = true;
       stop.abort();
-      setTimeout(() => Deno.exit(2), 3000); // do not linger if a case will not abort
+      setTimeout(() => Deno.exit(3), 3000); // do not linger if a case will not abort
     })();
   }
 

@@ -57,6 +57,15 @@ Deno.test("worker CLI: wrong credentials are refused with a clear error (exit 1)
 
 Deno.test("worker CLI: --fake-runner is refused without SE3_HYENA_TEST_FAULTS=1", async () => {
   const r = await runCli(["--nats", "nats://127.0.0.1:1", "--fake-runner", "10"]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /--fake-runner is a test-only option; it needs SE3_HYENA_TEST_FAULTS=1/);
+});
+
+Deno.test("worker CLI: usage errors exit 2 naming the option and value", async () => {
+  const r = await runCli(["--nats", "nats://127.0.0.1:1", "--gpu", "x"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--gpu: expected a non-negative integer, got "x"/);
+  const missing = await runCli([], { NATS_URL: "" });
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /--nats <url> is required/);
 });
