@@ -136,7 +136,8 @@ export class FailureLimits {
     } as CaseResult);
     const r = tracker.skip(c);
     if (!r) return null;
-    return { ...r, error: `${r.error} on device class ${this.#scope.deviceClass}` };
+    const where = this.#scope.deviceClass ? ` on device class ${this.#scope.deviceClass}` : "";
+    return { ...r, error: `${r.error}${where}` };
   }
 
   /**

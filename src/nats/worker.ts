@@ -147,7 +147,7 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
     skippedDuplicates: 0,
     skippedPastLimit: 0,
   };
-  const deviceClass = opts.deviceClass ?? (device.startsWith("gpu") ? "gpu" : "cpu");
+  const deviceClass = opts.deviceClass || (device.startsWith("gpu") ? "gpu" : "cpu");
   const js: JetStreamClient = jetstream(nc);
   let jsm: JetStreamManager | undefined;
   const getJsm = async () => (jsm ??= await jetstreamManager(nc));
