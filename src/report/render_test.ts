@@ -136,3 +136,16 @@ Deno.test("writeReport: writes index.html, keeps an existing results.csv", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("renderReport: an exponent fitted on fewer than 3 lengths says so", () => {
+  const full = fixtureSweep();
+  const page = renderReport(full, { chartJs: CHART_JS_STUB });
+  assert.ok(!page.includes("only 2 lengths"), "the full fixture has enough lengths");
+  // Keep two transformer lengths in forward: its exponent then rests on 2 points.
+  const rows = full.results.filter((r) =>
+    !(r.case.model === "equivariant-transformer" && r.case.pass === "forward" &&
+      ![64, 128].includes(r.case.seqLen))
+  );
+  const few = renderReport({ ...full, results: rows }, { chartJs: CHART_JS_STUB });
+  assert.match(few, /only 2 lengths: a rough figure/);
+});

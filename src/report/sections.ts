@@ -86,6 +86,11 @@ function card(title: string, value: string, detail: SafeHtml | string, paper: st
   `;
 }
 
+/** A warning when an exponent rests on fewer than 3 lengths (two points fit any slope). */
+function fewPoints(e: { points: number } | null | undefined): string {
+  return e && e.points < 3 ? `, only ${e.points} lengths: a rough figure` : "";
+}
+
 function crossoverText(c: Comparison): string {
   switch (c.crossover.kind) {
     case "crossed":
@@ -147,11 +152,11 @@ const headline: ReportSection = {
       card(
         "Scaling exponent (time ∝ Nᵏ)",
         `${fmtNum(c.hyenaExponent?.exponent)} vs ${fmtNum(c.transformerExponent?.exponent)}`,
-        html`SE(3)-Hyena (N ${fmtInt(c.hyenaExponent?.fromN)}–${
-          fmtInt(c.hyenaExponent?.toN)
+        html`SE(3)-Hyena (N ${fmtInt(c.hyenaExponent?.fromN)}–${fmtInt(c.hyenaExponent?.toN)}${
+          fewPoints(c.hyenaExponent)
         }) vs transformer (N ${fmtInt(c.transformerExponent?.fromN)}–${
           fmtInt(c.transformerExponent?.toN)
-        }); upper half of the lengths`,
+        }${fewPoints(c.transformerExponent)}); upper half of the lengths`,
         "expected ≈ 1 (FFT convolution, N log N) vs ≈ 2 (attention)",
       ),
       card(
