@@ -35,6 +35,10 @@ export {
   /** Picks the best backend here: tensorflow if installed, a real WebGPU adapter, else wasm. */
   preferredBackend,
 } from "./src/webgpu/preferred_backend.ts";
+export {
+  /** The WebGPU adapter here (name, vendor, limits, whether it is a software fallback). */
+  webgpuAdapterSummary,
+} from "./src/webgpu/adapter_info.ts";
 
 // The long convolution (registers our cpu, wasm, webgpu and tensorflow kernels).
 export {
@@ -81,6 +85,24 @@ export { MVLayerNorm } from "./src/clifford/mv_layer_norm.ts";
 export { MVLinear } from "./src/clifford/mv_linear.ts";
 export { MVSiLU } from "./src/clifford/mv_silu.ts";
 export { BLADES, CAYLEY, GRADES } from "./src/clifford/algebra.ts";
+export {
+  /** Switches the fused geometric-product / MVSiLU kernels on or off (returns the old setting). */
+  setFusedKernels,
+} from "./src/clifford/fused_kernels.ts";
+
+// The non-equivariant baselines (inputs: vectors flattened and concatenated with scalars).
+export {
+  /** A baseline (Hyena or transformer) sized from a preset (width 3·D). */
+  createBaseline,
+} from "./src/baselines/from_preset.ts";
+export {
+  /** Hyena operator with an implicit long filter, its convolution through fftConv. */
+  createHyena,
+} from "./src/baselines/hyena.ts";
+export {
+  /** A standard pre-norm transformer. */
+  createTransformer,
+} from "./src/baselines/transformer.ts";
 
 // Cases, measurement and sweeps.
 export {
@@ -118,6 +140,10 @@ export {
   runCaseIsolated,
 } from "./src/runner/isolated.ts";
 export {
+  /** Host, OS, CPUs, memory, Deno/V8/TypeScript/tfjs versions and git commit. */
+  collectEnvironment,
+} from "./src/environment.ts";
+export {
   /** Runs a list of cases on this machine, one child process each, skipping past OOM. */
   runLocalSweep,
 } from "./src/sweep/local.ts";
@@ -144,6 +170,10 @@ export {
   /** Connects to NATS with token / user+password / credentials / TLS options. */
   connectNats,
 } from "./src/nats/connection.ts";
+export {
+  /** Terminal live view of a distributed sweep: progress, ETA, workers and their cases. */
+  createLiveView,
+} from "./src/nats/live_view.ts";
 export type { NatsAuth } from "./src/nats/connection.ts";
 
 // Reports.
@@ -166,9 +196,11 @@ export {
   loadResults,
 } from "./src/report/load.ts";
 export {
-  /** The paper's Figure 5 (NVIDIA A10G) and its claims. */
+  /** The paper's Figure 5 (NVIDIA A10G) and its claims; Figure 4 (recall) and Table 1 (n-body). */
   PAPER_CLAIMS,
+  PAPER_FIG4,
   PAPER_FIG5,
+  PAPER_TABLE1,
 } from "./src/report/paper.ts";
 
 // Training tasks (the paper's associative recall and n-body experiments).
