@@ -311,7 +311,10 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
     }
     const { id, case: c } = parsed.value;
     const delivery = msg.info.deliveryCount;
-    if (delivery > 1 && await hasResult(src.sweepId, id)) {
+    // Any delivery, not only redeliveries: after a server restart the consumer's delivery
+    // count (and an ack in flight when it stopped) can be lost, so a finished case may come
+    // back as a first delivery. One lookup per case (~1 ms) keeps it from running twice.
+    if (await hasResult(src.sweepId, id)) {
       stats.skippedDuplicates++;
       await msg.ackAck().catch(() => false);
       return;
