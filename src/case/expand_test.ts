@@ -116,7 +116,7 @@ Deno.test("built-in presets load and validate", async () => {
 
 Deno.test("training presets load by name (issue 6)", async () => {
   const expected: Record<string, { cases: number; tasks: string[]; lengths: number[] }> = {
-    "recall-small": { cases: 8, tasks: ["recall-fixed", "recall-random"], lengths: [32] },
+    "recall-small": { cases: 16, tasks: ["recall-fixed", "recall-random"], lengths: [32, 64] },
     "nbody-small": { cases: 4, tasks: ["nbody"], lengths: [5] },
     "recall-paper": {
       cases: 32,
