@@ -106,11 +106,17 @@ function crossoverText(c: Comparison): string {
   }
 }
 
+/** Whether a sweep has training rows (their own section replaces the speed headline). */
+function hasTrainRows(results: SweepResults): boolean {
+  return results.results.some((r) => r.case?.pass === "train");
+}
+
 const headline: ReportSection = {
   id: "headline",
   title: "Headline",
-  render({ analysis }) {
+  render({ analysis, results }) {
     const c = analysis.headline;
+    if (!analysis.series.length && hasTrainRows(results)) return null; // a training-only sweep
     if (!c) {
       return {
         html: html`
@@ -306,7 +312,8 @@ const ratios: ReportSection = {
 const paper: ReportSection = {
   id: "paper",
   title: `The paper's Figure 5 (${PAPER_DEVICE})`,
-  render() {
+  render({ analysis, results }) {
+    if (!analysis.series.length && hasTrainRows(results)) return null; // a training-only sweep
     const rows = PAPER_FIG5.map((r) =>
       html`
         <tr>
