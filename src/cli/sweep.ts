@@ -173,11 +173,11 @@ const intList = (name: string) => (v: string): number[] => {
   }
   return items.map((s) => positiveInt(name)(s));
 };
-const bytes = (v: string): number => {
+const bytes = (name: string) => (v: string): number => {
   try {
     return parseBytes(v);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(`${name}: ${(e as Error).message}`);
   }
 };
 
@@ -222,7 +222,7 @@ export function buildProgram(): Command {
       `RSS budget per case, e.g. 4GiB (default: the preset's, else ${
         formatBytes(defaultMemoryBudgetBytes())
       })`,
-      bytes,
+      bytes("--memory-budget"),
     )
     .option("--resume <sweep-id>", "continue a sweep, skipping cases already in its results.json")
     .option("--dry-run", "list the cases and exit", false)
@@ -429,6 +429,7 @@ export async function main(argv: string[]): Promise<number> {
   if (scaling && opts.nats && opts.workers === 0) {
     throw new UsageError("--scaling: the study starts its own local workers; drop --workers 0");
   }
+  if (opts.resume !== undefined) await checkResumable(opts.out, opts.resume);
   if (opts.dryRun) {
     console.log(
       `${sweep.name}: ${sweep.cases.length} cases, memory budget ${formatBytes(memoryBudgetBytes)}`,
@@ -438,11 +439,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const sweepId = opts.resume ?? makeSweepId(sweep.name);
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(sweepId)) {
-    throw new UsageError(
-      `--resume: expected a sweep id ([A-Za-z0-9_-]), got ${JSON.stringify(sweepId)}`,
-    );
-  }
   const dir = `${opts.out}/${sweepId}`;
   const started = performance.now();
   console.error(
@@ -573,6 +569,31 @@ export async function main(argv: string[]): Promise<number> {
     if (html) console.log(`report: ${html}`);
   }
   return abort.signal.aborted ? 130 : 0;
+}
+
+/**
+ * Checks `--resume <id>`: a sweep id whose `<out>/<id>/results.json` exists. Without this a
+ * mistyped id would silently start the whole sweep afresh under that id (distributed mode
+ * creates what it does not find).
+ * @throws UsageError naming `--resume` and the value.
+ */
+export async function checkResumable(out: string, id: string): Promise<void> {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+    throw new UsageError(
+      `--resume: expected a sweep id ([A-Za-z0-9_-]), got ${JSON.stringify(id)}`,
+    );
+  }
+  try {
+    await Deno.stat(`${out}/${id}/results.json`);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new UsageError(
+      `--resume: no sweep ${
+        JSON.stringify(id)
+      } to continue (${out}/${id}/results.json not found; ` +
+        `--out ${JSON.stringify(out)})`,
+    );
+  }
 }
 
 /**

@@ -55,7 +55,10 @@ Deno.test("the CLI exits 2 on usage errors, naming the problem", async () => {
     [["--local", "--lengths", "-3"], /--lengths.*-3/],
     [["--local", "--lengths", "100000000"], /seqLen: .*100000000/],
     [["--local", "--models", "unet"], /--models.*"unet"/],
-    [["--local", "--memory-budget", "lots"], /"lots"/],
+    [["--local", "--memory-budget", "lots"], /--memory-budget: .*"lots"/],
+    [["--local", "--resume", "no-such-sweep"], /--resume: no sweep "no-such-sweep"/],
+    [["--resume", "no-such-sweep"], /--resume: no sweep "no-such-sweep"/],
+    [["--resume", "../x"], /--resume: expected a sweep id .*"\.\.\/x"/],
     [["--local", "--bogus"], /unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {
