@@ -50,6 +50,7 @@ import process from "node:process";
 import { caseId as caseIdOf } from "../case/id.ts";
 import { BUILTIN_PRESETS, loadSweep, type Sweep, type SweepOverrides } from "../case/expand.ts";
 import type { NatsAuth } from "../nats/connection.ts";
+import { natsUrlProblem } from "../nats/url.ts";
 import type {
   DistributedSweepOptions,
   runDistributedSweep as RunDistributedSweep,
@@ -136,20 +137,8 @@ const nonNegativeInt = (name: string) => (v: string): number => {
 };
 /** `--nats`: one or more comma-separated nats:// or tls:// URLs (host required). */
 const natsUrl = (v: string): string => {
-  for (const part of v.split(",")) {
-    let ok = false;
-    try {
-      const u = new URL(part.trim());
-      ok = (u.protocol === "nats:" || u.protocol === "tls:") && u.hostname !== "";
-    } catch { /* not a URL */ }
-    if (!ok) {
-      // The value may carry user:pass@: show it with the credentials masked.
-      const shown = part.trim().replace(/\/\/[^/@\s]*@/, "//***@");
-      throw new UsageError(
-        `--nats: expected a nats:// or tls:// URL, got ${JSON.stringify(shown)}`,
-      );
-    }
-  }
+  const problem = natsUrlProblem(v); // masks credentials in the value it shows
+  if (problem) throw new UsageError(problem);
   return v;
 };
 const listOf = (name: string, allowed: readonly string[]) => (v: string): string[] => {

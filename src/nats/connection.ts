@@ -93,8 +93,11 @@ export function redact(text: string, auth?: NatsAuth): string {
   for (const secret of [auth?.token, auth?.pass]) {
     if (secret && secret.length > 0) out = out.split(secret).join("***");
   }
-  // URLs with inline credentials: nats://user:pass@host
-  return out.replace(/(\w+:\/\/)[^/@\s:]+:[^/@\s]+@/g, "$1***:***@");
+  // URLs with inline credentials: nats://user:pass@host, and nats://token@host.
+  return out.replace(
+    /(\w+:\/\/)[^/@\s:,]+(:[^/@\s,]+)?@/g,
+    (_, scheme: string, pass?: string) => `${scheme}***${pass ? ":***" : ""}@`,
+  );
 }
 
 /** A one-line description of the auth method, without secrets (for logs). */

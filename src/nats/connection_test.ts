@@ -41,6 +41,12 @@ Deno.test("redact and describeAuth never show secrets", () => {
   const auth = { token: "s3cret-token", user: "alice", pass: "hunter2" };
   assert.equal(redact("token s3cret-token and hunter2", auth), "token *** and ***");
   assert.equal(redact("nats://alice:hunter2@host:4222"), "nats://***:***@host:4222");
+  // A token in the URL, and several servers.
+  assert.equal(
+    redact("nats://s3cret-token@a:4222,tls://bob:pw@b:4222"),
+    "nats://***@a:4222,tls://***:***@b:4222",
+  );
+  assert.equal(redact("nats://host:4222"), "nats://host:4222");
   const d = describeAuth(auth);
   assert.ok(!d.includes("s3cret") && !d.includes("hunter2"), d);
 });
