@@ -11,10 +11,10 @@
  * `ps` shows them): `NATS_TOKEN`, `NATS_USER`, `NATS_PASSWORD`; `NATS_URL` stands in for
  * `--nats`. Secrets are never printed.
  *
- * Exit codes: 0 after SIGINT/SIGTERM or `--max-cases`; 1 on a connection error (e.g. wrong
- * credentials); 2 on a usage error (the message names the option and value); 3 when
- * stdin closes with `--exit-on-stdin-close` (the coordinator that started this worker
- * has gone) and a case would not abort in time.
+ * Exit codes: 0 after SIGINT/SIGTERM, `--max-cases`, or stdin closing with
+ * `--exit-on-stdin-close` (the coordinator that started this worker has gone); 1 on a
+ * connection error (e.g. wrong credentials); 2 on a usage error (the message names the
+ * option and value); 3 when stdin closed and a case would not abort in time.
  *
  * TEST-ONLY option (refused unless the environment has `SE3_HYENA_TEST_FAULTS=1`):
  * `--fake-runner <ms>` replaces the real runner with one that sleeps `<ms>` and returns a
@@ -26,6 +26,8 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { connectNats, describeAuth, type NatsAuth, redact } from "../src/nats/connection.ts";
+import { natsUrlProblem } from "../src/nats/url.ts";
+import { parseBytes } from "../src/cli/parse_bytes.ts";
 import { type RunCaseFn, runWorker } from "../src/nats/worker.ts";
 import { checkSweepId, WORK_BACKENDS, type WorkBackend } from "../src/nats/protocol.ts";
 import { TEST_FAULTS_ENV, testFaultsEnabled } from "../src/case/schema.ts";
@@ -52,14 +54,26 @@ interface WorkerCliOptions {
   fakeRunner?: number;
 }
 
-const nonNegInt = (name: string) => (v: string): number => {
+const intAtLeast = (min: 0 | 1) => (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) {
+  if (v.trim() === "" || !Number.isInteger(n) || n < min) {
     throw new InvalidArgumentError(
-      `${name}: expected a non-negative integer, got ${JSON.stringify(v)}`,
+      `${name}: expected a ${min === 0 ? "non-negative" : "positive"} integer, got ${
+        JSON.stringify(v)
+      }`,
     );
   }
   return n;
+};
+const nonNegInt = intAtLeast(0);
+const positiveInt = intAtLeast(1);
+/** `--memory-budget`: a size like the sweep's (4GiB, 512MiB, or bytes). */
+const bytes = (v: string): number => {
+  try {
+    return parseBytes(v);
+  } catch (e) {
+    throw new InvalidArgumentError(`--memory-budget: ${(e as Error).message}`);
+  }
 };
 
 /** Builds the commander program (exported for tests of the parsing). */
@@ -99,12 +113,24 @@ export function workerProgram(): Command {
     .option("--tls-cert <file>", "PEM client certificate (mutual TLS)")
     .option("--tls-key <file>", "PEM client key (mutual TLS)")
     .option("--sweep <id>", "sweep to serve, or 'all'", "all")
-    .option("--id <workerId>", "worker id (default <host>-<pid>-<random>)")
-    .option("--heartbeat-ms <ms>", "heartbeat interval", nonNegInt("--heartbeat-ms"))
     .option(
-      "--memory-budget <bytes>",
-      "memory budget passed to the runner",
-      nonNegInt("--memory-budget"),
+      "--id <workerId>",
+      "worker id, [A-Za-z0-9_-] (default <host>-<pid>-<random>)",
+      (v: string) => {
+        // It is a NATS subject token: '.', '*', '>' or spaces would break the subjects.
+        if (!/^[A-Za-z0-9_-]{1,100}$/.test(v)) {
+          throw new InvalidArgumentError(
+            `--id: expected 1-100 characters from [A-Za-z0-9_-], got ${JSON.stringify(v)}`,
+          );
+        }
+        return v;
+      },
+    )
+    .option("--heartbeat-ms <ms>", "heartbeat interval", positiveInt("--heartbeat-ms"))
+    .option(
+      "--memory-budget <size>",
+      "memory budget passed to the runner, e.g. 4GiB (default: the runner's)",
+      bytes,
     )
     .option("--max-cases <n>", "exit after n cases", nonNegInt("--max-cases"))
     .option(
@@ -133,6 +159,11 @@ export async function main(argv: string[]): Promise<number> {
   const url = o.nats ?? env("NATS_URL");
   if (!url) {
     console.error("error: --nats <url> is required (or set NATS_URL)");
+    return 2;
+  }
+  const urlProblem = natsUrlProblem(url, o.nats !== undefined ? "--nats" : "NATS_URL");
+  if (urlProblem) {
+    console.error(`error: ${urlProblem}`);
     return 2;
   }
   if (o.sweep !== "all") {
@@ -182,13 +213,11 @@ export async function main(argv: string[]): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
-  let stdinClosed = false;
   if (o.exitOnStdinClose) {
     (async () => {
       try {
         for await (const _ of Deno.stdin.readable) { /* ignore input */ }
       } catch { /* closed */ }
-      stdinClosed = true;
       stop.abort();
       setTimeout(() => Deno.exit(3), 3000); // do not linger if a case will not abort
     })();
@@ -226,7 +255,7 @@ export async function main(argv: string[]): Promise<number> {
       `${stats.skippedDuplicates} duplicate deliveries skipped, ${stats.skippedPastLimit} cases ` +
       `skipped past an OOM/timeout limit)`,
   );
-  return stdinClosed ? 2 : 0;
+  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -65,6 +65,36 @@ Deno.test("worker CLI: usage errors exit 2 naming the option and value", async (
   const r = await runCli(["--nats", "nats://127.0.0.1:1", "--gpu", "x"]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--gpu: expected a non-negative integer, got "x"/);
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [
+      ["--nats", "nats://127.0.0.1:1", "--gpu="],
+      {},
+      /--gpu: expected a non-negative integer, got ""/,
+    ],
+    [
+      ["--nats", "http://h:1"],
+      {},
+      /--nats: expected a nats:\/\/ or tls:\/\/ URL, got "http:\/\/h:1"/,
+    ],
+    [
+      [],
+      { NATS_URL: "nats://s3cret@" },
+      /NATS_URL: expected a nats:\/\/ or tls:\/\/ URL, got "nats:\/\/\*\*\*@"/,
+    ],
+    [["--nats", "nats://127.0.0.1:1", "--id", "a.b"], {}, /--id: expected .*, got "a\.b"/],
+    [
+      ["--nats", "nats://127.0.0.1:1", "--heartbeat-ms", "0"],
+      {},
+      /--heartbeat-ms: expected a positive integer, got "0"/,
+    ],
+    [["--nats", "nats://127.0.0.1:1", "--memory-budget", "lots"], {}, /--memory-budget: .*"lots"/],
+  ];
+  for (const [args, env, message] of bad) {
+    const b = await runCli(args, env);
+    assert.equal(b.code, 2, `${args.join(" ")}: ${b.stderr}`);
+    assert.match(b.stderr, message);
+    assert.doesNotMatch(b.stderr, /s3cret/);
+  }
   const missing = await runCli([], { NATS_URL: "" });
   assert.equal(missing.code, 2, missing.stderr);
   assert.match(missing.stderr, /--nats <url> is required/);
