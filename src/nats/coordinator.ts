@@ -135,6 +135,12 @@ export interface DistributedSweepOptions {
   order?: "grouped" | "given" | "largest-first";
   /** Poll interval of the stall check, ms. Default 1000. */
   pollMs?: number;
+  /**
+   * While cases are queued but no worker has been heard from for this long, say so (a
+   * `log` event naming the command that starts a worker), again every such interval. The
+   * sweep keeps waiting: workers of a cluster may join late. Default 30000 ms.
+   */
+  noWorkerWarnMs?: number;
 }
 
 /** Per-run timing, stored as `distributed` in results.json. */
@@ -297,6 +303,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   const results = new Map<string, CaseResult>();
   for (const r of previous?.results ?? []) if (byId.has(r.id)) results.set(r.id, r);
   const workers = new Map<string, WorkerRow>();
+  let lastWorkerEvent = 0; // performance.now() of the latest worker event this run
   for (const w of (previous?.workers as WorkerRow[] | undefined) ?? []) workers.set(w.workerId, w);
   const timeline: Array<
     { caseId: string; workerId: string; startedAt: string; finishedAt?: string; status?: string }
@@ -496,6 +503,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
           continue;
         }
         const { v: _v, type, ...row } = p.value;
+        lastWorkerEvent = performance.now();
         workers.set(
           row.workerId,
           type === "finished" || type === "bye" ? { ...row, caseId: undefined } : row,
@@ -652,7 +660,22 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     });
     aborted.catch(() => {});
     const failures = local ? [local.failed, aborted] : [aborted];
+    const noWorkerWarnMs = opts.noWorkerWarnMs ?? 30_000;
+    let warnedAt = publishStart;
     while (results.size < total) {
+      const quietSince = Math.max(lastWorkerEvent, warnedAt);
+      if (noWorkerWarnMs > 0 && performance.now() - quietSince >= noWorkerWarnMs) {
+        warnedAt = performance.now();
+        emit({
+          type: "log",
+          message:
+            `no worker has been heard from for ${
+              Math.round((warnedAt - Math.max(lastWorkerEvent, publishStart)) / 1000)
+            } s and ${total - results.size} cases are waiting; start one with: deno task worker ` +
+            `--nats ${embedded ? url : redact(url, opts.auth)} --sweep ${sweepId} ` +
+            `(Ctrl-C stops the sweep; --resume ${sweepId} continues it)`,
+        });
+      }
       const tick = await Promise.race([
         allDone.then(() => "done" as const),
         sleep(pollMs),

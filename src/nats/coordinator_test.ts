@@ -552,3 +552,41 @@ Deno.test("distributed skip-after-OOM with two worker processes (embedded server
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("distributed: with no worker the coordinator says so (naming the worker command) and keeps waiting until aborted", async () => {
+  const server = await startNatsServer();
+  const outDir = await Deno.makeTempDir();
+  const stop = new AbortController();
+  const logs: string[] = [];
+  try {
+    const sweep = runDistributedSweep({
+      cases: mkCases(2),
+      sweepId: "lonely",
+      outDir,
+      nats: server.url,
+      workers: 0,
+      environment: ENV,
+      pollMs: 50,
+      noWorkerWarnMs: 300,
+      signal: stop.signal,
+      onEvent: (e) => {
+        if (e.type === "log") logs.push(e.message);
+        if (logs.length === 2) stop.abort();
+      },
+    });
+    await assert.rejects(sweep, /sweep aborted/);
+    assert.equal(logs.length, 2, logs.join("\n"));
+    for (const line of logs) {
+      assert.match(
+        line,
+        /^no worker has been heard from for \d+ s and 2 cases are waiting; start one with: deno task worker --nats nats:\/\/127\.0\.0\.1:\d+ --sweep lonely /,
+      );
+    }
+    const saved = await readResults(`${outDir}/lonely/results.json`);
+    assert.equal(saved?.results.length, 0);
+  } finally {
+    stop.abort();
+    await server.stop();
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
