@@ -386,7 +386,11 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   };
 
   const record = (r: CaseResult): boolean => {
-    if (!byId.has(r.id) || results.has(r.id)) return false; // unknown or duplicate: first wins
+    if (!byId.has(r.id)) return false; // unknown
+    // Duplicates: the first result wins, except that a real result arriving late (a worker
+    // that was only slow) replaces the `failed` the coordinator recorded when it gave up.
+    const had = results.get(r.id);
+    if (had && !(had.status === "failed" && r.status !== "failed")) return false;
     results.set(r.id, r);
     const t = timeline.findLast((e) => e.caseId === r.id && e.finishedAt === undefined);
     if (t) {
@@ -441,7 +445,14 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
           await jsm.streams.delete(limitsStream(sweepId));
         } catch { /* best effort */ }
       }
-      await nc.drain().catch(() => nc?.close());
+      // drain() waits for the server; an unreachable cluster would hold shutdown forever.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timely = await Promise.race([
+        nc.drain().then(() => true).catch(() => false),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
+      ]);
+      clearTimeout(timer);
+      if (!timely) await nc.close().catch(() => {});
     }
     if (server) await server.stop();
     await guard?.release();

@@ -278,14 +278,18 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
   };
 
   const hasResult = async (sweepId: string, id: string): Promise<boolean> => {
-    try {
-      const m = await (await getJsm()).streams.getMessage(streamNames(sweepId).results, {
-        last_by_subj: subjects(sweepId).result(id),
-      });
-      return m !== null;
-    } catch {
-      return false;
+    // Two tries: a passing error (a reconnect) should not make a finished case run again.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const m = await (await getJsm()).streams.getMessage(streamNames(sweepId).results, {
+          last_by_subj: subjects(sweepId).result(id),
+        });
+        return m !== null;
+      } catch {
+        if (attempt === 0) await new Promise((r) => setTimeout(r, 250));
+      }
     }
+    return false;
   };
 
   const handle = async (src: Source, msg: JsMsg): Promise<void> => {
