@@ -38,12 +38,6 @@
  */
 import { type Preset, PRESETS } from "./models/presets.ts";
 
-/** Widths of a model preset (design/model.md §6): the one table in `src/models/presets.ts`. */
-export type PresetSizes = Preset;
-
-/** The presets of design/model.md §6, looked up by (unchecked) name. */
-export const PRESET_SIZES: Readonly<Record<string, PresetSizes>> = PRESETS;
-
 /** What {@link passFlops} needs from a case. */
 export interface FlopsQuery {
   model: string;
@@ -104,7 +98,7 @@ export function globalContextFlops(
 /** Forward FLOPs of a whole model (embedding, blocks, output), all samples. */
 export function forwardFlops(q: FlopsQuery): number | null {
   if (q.model !== "se3-hyena" && q.model !== "equivariant-transformer") return null;
-  const p = PRESET_SIZES[q.preset];
+  const p: Preset | undefined = (PRESETS as Record<string, Preset>)[q.preset];
   if (!p) return null;
   const { D, C, G, layers } = p;
   const S = q.scalarInputs ?? D;

@@ -53,7 +53,9 @@
 import { type BackendName, tf, useBackend } from "../backend.ts";
 import { caseId } from "../case/id.ts";
 import { cpuModel, hostName } from "../environment.ts";
-import { passFlops, PRESET_SIZES } from "../flops.ts";
+import { passFlops } from "../flops.ts";
+import { createModel, type CreateModelOptions } from "../models/create_model.ts";
+import { type Preset, PRESETS } from "../models/presets.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
 import { isMedianStable, summarize } from "../stats.ts";
 import { isInferredWasmOom, isOomError, isOomMessage, WASM_TRAP_NOTE } from "./oom.ts";
@@ -88,21 +90,13 @@ export interface BenchModel {
   dispose(): void;
 }
 
-/** Options of `createModel` (src/models/create_model.ts). */
-export interface CreateModelOptions {
-  kind: string;
-  preset: string;
-  scalarInputs?: number;
-  vectorInputs?: number;
-  attention?: "materialized" | "gram";
-  seed?: number;
-}
-
-/** The model module's exports this runner uses. */
+/** The model factory this runner drives: src/models/create_model.ts, or a test double. */
 export interface ModelModule {
-  createModel(options: CreateModelOptions): BenchModel | Promise<BenchModel>;
+  createModel(options: CreateModelOptions): BenchModel;
   PRESETS?: Record<string, { D: number }>;
 }
+
+const MODELS: ModelModule = { createModel, PRESETS };
 
 /** Options of {@link measureCase}. */
 export interface MeasureOptions {
@@ -282,24 +276,11 @@ async function runFault(c: Case): Promise<{ step: Step; cleanup: () => void }> {
   throw new Error(`fault: unknown fault ${JSON.stringify(c.fault)}`);
 }
 
-let modelModulePromise: Promise<ModelModule> | undefined;
-
-/** Loads src/models/create_model.ts (a computed specifier: the module is another engineer's). */
-function loadModelModule(): Promise<ModelModule> {
-  modelModulePromise ??= import(
-    new URL("../models/create_model.ts", import.meta.url).href
-  ) as Promise<
-    ModelModule
-  >;
-  return modelModulePromise;
-}
-
 /** Delegates a training case to src/train/run.ts. */
 async function runTraining(c: Case): Promise<Partial<CaseResult>> {
-  const mod = await import(new URL("../train/run.ts", import.meta.url).href) as {
-    runTrainingCase(c: Case): Promise<Partial<CaseResult>>;
-  };
-  return await mod.runTrainingCase(c);
+  // Imported on demand: speed cases need none of the task generators and training code.
+  const { runTrainingCase } = await import("../train/run.ts");
+  return await runTrainingCase(c);
 }
 
 /**
@@ -344,14 +325,14 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
       ({ step, cleanup } = await runFault(c));
     } else {
       const baseline = isBaselineKind(c.model);
-      const mod = baseline ? undefined : options.modelModule ?? await loadModelModule();
-      const d = mod?.PRESETS?.[c.preset]?.D ?? PRESET_SIZES[c.preset]?.D;
+      const mod = baseline ? undefined : options.modelModule ?? MODELS;
+      const d = mod?.PRESETS?.[c.preset]?.D ?? (PRESETS as Record<string, Preset>)[c.preset]?.D;
       if (d === undefined) throw new Error(`preset: unknown preset ${JSON.stringify(c.preset)}`);
       stage = "model";
       model = mod
-        ? await mod.createModel({
-          kind: c.model,
-          preset: c.preset,
+        ? mod.createModel({
+          kind: c.model as CreateModelOptions["kind"],
+          preset: c.preset as CreateModelOptions["preset"],
           attention: c.attention,
           seed: c.seed,
         })
