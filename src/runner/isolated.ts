@@ -23,12 +23,11 @@
  *
  * @module
  */
-import { caseId } from "../case/id.ts";
 import { FAULT_KINDS } from "../case/schema.ts";
 import { cpuModel, hostName, totalMemoryBytes } from "../environment.ts";
-import { passFlops } from "../flops.ts";
 import type { Case, CaseResult } from "../results.ts";
 import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
+import { emptyResult } from "./result.ts";
 import { isOomStderr } from "./oom.ts";
 
 /** How often `onHeartbeat` is called while a child runs, ms. */
@@ -138,19 +137,12 @@ export async function runCaseIsolated(
     error: string,
     extra: Partial<CaseResult> = {},
   ): CaseResult => ({
-    id: caseId(c),
-    case: c,
-    status,
-    timeMs: null,
-    memory: {
-      peakBytes: null,
+    ...emptyResult(c, status, {
+      error,
       rssPeakBytes: maxRss,
-      deviceBytes: null,
       budgetBytes: c.backend === "wasm" ? Math.min(budget, WASM_HEAP_MAX_BYTES) : budget,
-    },
-    flops: passFlops(c),
-    worker: { host: hostName(), device, backend: c.backend },
-    error,
+      device,
+    }),
     startedAt,
     finishedAt: new Date().toISOString(),
     ...extra,

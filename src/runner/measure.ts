@@ -51,9 +51,8 @@
  * @module
  */
 import { type BackendName, tf, useBackend } from "../backend.ts";
-import { caseId } from "../case/id.ts";
 import { cpuModel, hostName } from "../environment.ts";
-import { passFlops } from "../flops.ts";
+import { emptyResult } from "./result.ts";
 import { createModel, type CreateModelOptions } from "../models/create_model.ts";
 import { type Preset, PRESETS } from "../models/presets.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
@@ -166,25 +165,6 @@ export function workerInfo(backend: string): WorkerInfo {
   return { host: hostName(), device, backend };
 }
 
-/** A result with no numbers, for failures. */
-export function emptyResult(c: Case, status: CaseResult["status"], error?: string): CaseResult {
-  return {
-    id: caseId(c),
-    case: c,
-    status,
-    timeMs: null,
-    memory: {
-      peakBytes: null,
-      rssPeakBytes: processPeakRss(),
-      deviceBytes: null,
-      budgetBytes: null,
-    },
-    flops: passFlops(c),
-    worker: { host: hostName(), device: "", backend: c.backend },
-    ...(error === undefined ? {} : { error }),
-  };
-}
-
 /**
  * A baseline token encoder as a {@link BenchModel}: its `[B, N, W]` features are `f`;
  * there is no `x` output (and `tokenChunk` does not apply).
@@ -290,7 +270,7 @@ async function runTraining(c: Case): Promise<Partial<CaseResult>> {
  */
 export async function measureCase(c: Case, options: MeasureOptions = {}): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
-  const base = emptyResult(c, "error");
+  const base = emptyResult(c, "error", { rssPeakBytes: processPeakRss() });
   base.startedAt = startedAt;
   const finish = (r: CaseResult): CaseResult => ({ ...r, finishedAt: new Date().toISOString() });
 
