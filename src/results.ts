@@ -12,8 +12,22 @@
 export type ModelKind = "se3-hyena" | "equivariant-transformer" | "hyena" | "transformer";
 /** What a case runs: a forward pass, forward + gradients of every trainable variable, or training. */
 export type PassKind = "forward" | "backward" | "train";
-/** How a case ended. `failed`: the work queue gave up after its delivery limit. */
-export type CaseStatus = "ok" | "oom" | "timeout" | "error" | "failed";
+/**
+ * How a case ended. `failed`: the work queue gave up after its delivery limit.
+ * `skipped`: not run, because a smaller length of its group ran out of memory or timed
+ * out (`skippedAfter` says which; `oomAt` the length that ran out of memory).
+ */
+export type CaseStatus = "ok" | "oom" | "timeout" | "error" | "failed" | "skipped";
+
+/** Every {@link CaseStatus}, for validation. */
+export const CASE_STATUSES: readonly CaseStatus[] = [
+  "ok",
+  "oom",
+  "timeout",
+  "error",
+  "failed",
+  "skipped",
+];
 
 /** One measurement request (validated form; see `src/case/schema.ts` for defaults). */
 export interface Case {
@@ -89,7 +103,7 @@ export interface CaseResult {
   flops: number | null;
   worker: WorkerInfo;
   error?: string;
-  /** For `oom`: the size that failed (e.g. seqLen). */
+  /** For `oom` (and `skipped` after one): the size that failed (e.g. seqLen). */
   oomAt?: number;
   startedAt?: string;
   finishedAt?: string;

@@ -30,7 +30,7 @@
  * - local (`--local`): every case here, one child process per case (src/sweep/local.ts).
  *
  * Both modes skip, per group (the case without its length) and device class, the lengths
- * above one that ran out of memory or timed out (recorded `oom`/`timeout`, `skipped`).
+ * above one that ran out of memory or timed out (recorded `skipped`).
  *
  * Output: `<out>/<sweep-id>/{results.json,results.csv,index.html}`; the report's path is
  * printed on stdout as `report: <path>`; everything else goes to stderr.

@@ -33,7 +33,7 @@
  * round. Ascending lengths are what make skip-after-OOM work: workers share, per group
  * and device class, the smallest length that ran out of memory (or timed out) in the
  * sweep's KV bucket (src/nats/failure_limits.ts) and record larger lengths as skipped
- * (`oom`, `skipped: true`, `oomAt`) instead of running them, exactly as a local sweep
+ * (`skipped`, `skippedAfter`, `oomAt`) instead of running them, exactly as a local sweep
  * does. Interleaving puts different groups on concurrent workers, so a length is rarely
  * running while a smaller one of its own group is still undecided (which would run it
  * for nothing), and the heaviest groups' long chains start first, which shortens the

@@ -5,9 +5,9 @@
  *
  * The rule is the local sweep's (src/sweep/local.ts, {@link FailureTracker}): when a
  * case of a group — the case without its length, see {@link groupKey} — ends `oom` at
- * length N, the larger lengths of that group are not run; each is recorded `oom` with
+ * length N, the larger lengths of that group are not run; each is recorded `skipped` (`skippedAfter: "oom"`) with
  * `skipped: true` and `oomAt: N`. A `timeout` at N likewise records larger lengths as
- * `timeout`, `skipped: true`. Distributed, "the same device" becomes "the same device
+ * `skipped` (`skippedAfter: "timeout"`). Distributed, "the same device" becomes "the same device
  * class": workers with the same class string (default `cpu` or `gpu`, or the worker's
  * `--device-class`) and the same memory budget share their limits; a worker of another
  * class runs the case itself.

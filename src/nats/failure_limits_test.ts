@@ -75,7 +75,8 @@ Deno.test("FailureLimits: the smallest failing length wins (also under concurren
     assert.equal(await a.skip(mk(256)), null, "the failing length itself is not skipped");
     assert.equal(await a.skip(mk(128)), null);
     const s = (await b.skip(mk(512)))!;
-    assert.equal(s.status, "oom");
+    assert.equal(s.status, "skipped");
+    assert.equal(s.skippedAfter, "oom");
     assert.equal(s.skipped, true);
     assert.equal(s.oomAt, 256);
     assert.equal(s.id, caseId(mk(512)));
@@ -88,7 +89,8 @@ Deno.test("FailureLimits: the smallest failing length wins (also under concurren
     const t = mk(1024, { pass: "backward" });
     await a.record(syntheticResult(t, "timeout", 0));
     const st = (await a.skip(mk(2048, { pass: "backward" })))!;
-    assert.equal(st.status, "timeout");
+    assert.equal(st.status, "skipped");
+    assert.equal(st.skippedAfter, "timeout");
     assert.equal(st.oomAt, undefined);
 
     // Garbage written to the bucket is ignored (the case runs) and overwritten by a real failure.

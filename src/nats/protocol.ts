@@ -30,7 +30,7 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import type { Case, CaseResult, CaseStatus } from "../results.ts";
+import { type Case, CASE_STATUSES, type CaseResult, type CaseStatus } from "../results.ts";
 import { parseCase } from "../case/schema.ts";
 import { caseId } from "../case/id.ts";
 
@@ -285,8 +285,6 @@ export function encodeWorkMessage(sweepId: string, id: string, c: Case): Uint8Ar
   return data;
 }
 
-const STATUSES: readonly CaseStatus[] = ["ok", "oom", "timeout", "error", "failed"];
-
 /** Validates a result message (the coordinator's side; results come from workers). */
 export function parseResultMessage(data: Uint8Array): Parsed<CaseResult> {
   let raw: unknown;
@@ -303,10 +301,10 @@ export function parseResultMessage(data: Uint8Array): Parsed<CaseResult> {
       reason: `id: expected a case id, got ${JSON.stringify(r.id)?.slice(0, 80)}`,
     };
   }
-  if (!STATUSES.includes(r.status as CaseStatus)) {
+  if (!CASE_STATUSES.includes(r.status as CaseStatus)) {
     return {
       ok: false,
-      reason: `status: expected one of ${STATUSES.join("|")}, got ${JSON.stringify(r.status)}`,
+      reason: `status: expected one of ${CASE_STATUSES.join("|")}, got ${JSON.stringify(r.status)}`,
     };
   }
   if (typeof r.case !== "object" || r.case === null) {

@@ -16,7 +16,7 @@
  * - Skip-after-OOM across workers (src/nats/failure_limits.ts): before running a case the
  *   worker looks up its group's failure limit for the worker's device class and memory
  *   budget; if a smaller length of the group ran out of memory (or timed out), it
- *   publishes the case as `oom` (`timeout`) with `skipped: true` and `oomAt` instead of
+ *   publishes the case as `skipped` (`skippedAfter`, `oomAt`) instead of
  *   running it — the same record a local sweep makes. After a real `oom`/`timeout` it
  *   lowers the limit (compare-and-set) before publishing the result.
  *

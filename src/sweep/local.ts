@@ -10,8 +10,9 @@
  * order is what makes skip-after-OOM possible:
  *
  * Skip-after-OOM. When a case ends `oom` at length N, the larger lengths of its group are
- * not run; each is recorded `oom` with `skipped: true`, `oomAt: N` and a note. Likewise a
- * `timeout` at N records the larger lengths as `timeout`, `skipped: true` (a longer case
+ * not run; each is recorded `skipped` with `skippedAfter: "oom"`, `skipped: true`, `oomAt: N`
+ * and a note. Likewise a `timeout` at N records the larger lengths as `skipped` with
+ * `skippedAfter: "timeout"` (a longer case
  * cannot finish sooner).
  *
  * @module
@@ -94,7 +95,8 @@ export class FailureTracker {
     return {
       id: caseId(c),
       case: c,
-      status: f.status,
+      status: "skipped",
+      skippedAfter: f.status,
       timeMs: null,
       memory: { peakBytes: null, rssPeakBytes: null, deviceBytes: null },
       flops: passFlops(c),

@@ -87,8 +87,8 @@ Deno.test("skip-after-OOM: larger lengths of the same model/pass are recorded oo
     [64, "ok", false],
     [128, "ok", false],
     [256, "oom", false],
-    [512, "oom", true],
-    [1024, "oom", true],
+    [512, "skipped", true],
+    [1024, "skipped", true],
   ]);
   assert.equal(t[3].oomAt, 256);
   assert.match(t[3].error!, /skipped: .*ran out of memory at seqLen 256/);
@@ -103,7 +103,7 @@ Deno.test("a timeout skips the larger lengths of its group as timeout", async ()
     runner: fakeRunner(calls, Infinity, 256),
   });
   const b = results.filter((r) => r.case.pass === "backward");
-  assert.deepEqual(b.map((r) => r.status), ["ok", "ok", "timeout", "timeout", "timeout"]);
+  assert.deepEqual(b.map((r) => r.status), ["ok", "ok", "timeout", "skipped", "skipped"]);
   assert.deepEqual(b.map((r) => r.skipped === true), [false, false, false, true, true]);
 });
 
@@ -153,7 +153,7 @@ Deno.test("runLocalSweep with real child processes: oom and hang are recorded, t
     results.map((r) => [r.case.fault, r.case.seqLen, r.status, r.skipped === true]),
     [
       ["oom", 64, "oom", false],
-      ["oom", 128, "oom", true],
+      ["oom", 128, "skipped", true],
       ["hang", 64, "timeout", false],
       ["noop", 64, "ok", false],
     ],
