@@ -65,6 +65,7 @@ import { defaultMemoryBudgetBytes, formatBytes } from "../runner/isolated.ts";
 import { preferredBackend } from "../webgpu/preferred_backend.ts";
 import { runLocalSweep } from "../sweep/local.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
+import { compactDefinition, resumeDefinition, type SweepDefinition } from "../sweep/definition.ts";
 import { parseBytes } from "./parse_bytes.ts";
 
 /**
@@ -82,7 +83,8 @@ export class UsageError extends Error {
 /** Parsed command-line options. */
 export interface SweepCliOptions {
   local: boolean;
-  preset: string;
+  /** Undefined when not given (then "quick", or with --resume the sweep's own). */
+  preset?: string;
   backend?: string;
   out: string;
   lengths?: number[];
@@ -177,8 +179,8 @@ export function buildProgram(): Command {
     .option("--local", "run every case on this machine (one child process per case)", false)
     .option(
       "--preset <name|file.json>",
-      `preset (${CLI_PRESETS.join(", ")}) or a sweep file`,
-      "quick",
+      `preset (${CLI_PRESETS.join(", ")}) or a sweep file (default: quick; ` +
+        "with --resume: the sweep's own)",
     )
     .addOption(
       new Option("--backend <name>", "run every case on this backend").choices([...CASE_BACKENDS]),
@@ -382,21 +384,53 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
 
-  const overrides: SweepOverrides = {
+  // The sweep definition: from the command line, or with --resume from results.json.
+  const given: Partial<SweepDefinition> = compactDefinition({
+    preset: opts.preset!,
     models: opts.models,
     passes: opts.passes,
     lengths: opts.lengths,
     maxSeqLen: opts.maxSeqLen,
     backend: opts.backend,
-    // Cases that name no backend run on the best one here (tensorflow if installed, a
-    // real WebGPU adapter, else wasm); with --nats the workers are elsewhere: wasm.
-    defaultBackend: opts.backend === undefined && opts.nats === undefined
-      ? await preferredBackend()
-      : undefined,
     timeoutMs: opts.timeoutMs,
     repeats: opts.repeats,
+    memoryBudget: opts.memoryBudget,
+  });
+  let def: SweepDefinition;
+  if (opts.resume !== undefined) {
+    await checkResumable(opts.out, opts.resume);
+    let stored: SweepResults;
+    try {
+      stored = (await ResultsFile.open(`${opts.out}/${opts.resume}`)).data;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    try {
+      def = resumeDefinition(stored, given, (p) => CLI_PRESETS.includes(p));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  } else {
+    def = { ...given, preset: opts.preset ?? "quick" };
+  }
+  if (def.backend === undefined && def.defaultBackend === undefined && opts.nats === undefined) {
+    // Cases that name no backend run on the best one here (tensorflow if installed, a
+    // real WebGPU adapter, else wasm); with --nats the workers are elsewhere: wasm.
+    def.defaultBackend = await preferredBackend();
+  }
+  opts.preset = def.preset;
+  opts.memoryBudget = def.memoryBudget;
+  const overrides: SweepOverrides = {
+    models: def.models,
+    passes: def.passes,
+    lengths: def.lengths,
+    maxSeqLen: def.maxSeqLen,
+    backend: def.backend,
+    defaultBackend: def.defaultBackend,
+    timeoutMs: def.timeoutMs,
+    repeats: def.repeats,
   };
-  const presetPath = opts.preset === SCALING_PRESET ? SCALING_FILE.pathname : opts.preset;
+  const presetPath = def.preset === SCALING_PRESET ? SCALING_FILE.pathname : def.preset;
   let sweep: Sweep;
   try {
     sweep = await loadSweep(presetPath, overrides);
@@ -418,7 +452,6 @@ export async function main(argv: string[]): Promise<number> {
   if (scaling && opts.nats && opts.workers === 0) {
     throw new UsageError("--scaling: the study starts its own local workers; drop --workers 0");
   }
-  if (opts.resume !== undefined) await checkResumable(opts.out, opts.resume);
   if (opts.dryRun) {
     console.log(
       `${sweep.name}: ${sweep.cases.length} cases, memory budget ${formatBytes(memoryBudgetBytes)}`,
@@ -473,7 +506,12 @@ export async function main(argv: string[]): Promise<number> {
         resume: opts.resume !== undefined,
         memoryBudgetBytes,
         preset: sweep.name,
-        extra: { description: sweep.description, memoryBudgetBytes, mode: "distributed" },
+        extra: {
+          description: sweep.description,
+          memoryBudgetBytes,
+          mode: "distributed",
+          definition: def,
+        },
         signal: abort.signal,
         onEvent: view.onEvent,
       };
@@ -496,9 +534,7 @@ export async function main(argv: string[]): Promise<number> {
           scaling
             ? "interrupted: the scaling study stopped"
             : `interrupted: ${dir}/results.json holds the results so far; continue with ` +
-              `deno task sweep --resume ${sweepId}${
-                opts.preset === "quick" ? "" : ` --preset ${opts.preset}`
-              }`,
+              `deno task sweep --resume ${sweepId}`,
         );
         return 130;
       } finally {
@@ -520,6 +556,7 @@ export async function main(argv: string[]): Promise<number> {
           environment: await collectEnvironment(),
           memoryBudgetBytes,
           mode: "local",
+          definition: def,
         });
       }
       const done = file.data.results;

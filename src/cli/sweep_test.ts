@@ -34,7 +34,11 @@ Deno.test("parseArgs: defaults and lists", () => {
     "1GiB",
   ]);
   assert.equal(o.local, true);
-  assert.equal(o.preset, "quick");
+  assert.equal(
+    o.preset,
+    undefined,
+    "default (quick) applied later: --resume takes the sweep's own",
+  );
   assert.equal(o.out, "reports");
   assert.deepEqual(o.lengths, [64, 128]);
   assert.deepEqual(o.models, ["se3-hyena"]);
@@ -221,7 +225,7 @@ Deno.test("a local sweep writes results.json and results.csv, goes on after oom 
     const byFault = json.results.map((x) => [x.case.fault, x.case.seqLen, x.status]);
     assert.deepEqual(byFault, [
       ["oom", 64, "oom"],
-      ["oom", 128, "oom"],
+      ["oom", 128, "skipped"],
       ["hang", 64, "timeout"],
       ["noop", 32, "ok"],
       ["noop", 64, "ok"],
@@ -245,6 +249,45 @@ Deno.test("a local sweep writes results.json and results.csv, goes on after oom 
     const json2: SweepResults = JSON.parse(await Deno.readTextFile(`${sweepDir}/results.json`));
     assert.equal(json2.results.length, 5);
     assert.deepEqual(json2.results.map((x) => x.id), json.results.map((x) => x.id));
+    assert.equal((json2.definition as { preset: string }).preset, file, "definition stored");
+
+    // Resume without --preset: the stored definition, not the default preset; nothing lost.
+    const bare = await cli(
+      ["--local", "--out", dir, "--no-progress", "--no-report", "--resume", json.sweepId],
+      env,
+    );
+    assert.equal(bare.code, 0, bare.stderr);
+    const json3: SweepResults = JSON.parse(await Deno.readTextFile(`${sweepDir}/results.json`));
+    assert.deepEqual(json3.results.map((x) => x.id), json.results.map((x) => x.id));
+
+    // A conflicting definition is refused (exit 2), results.json untouched.
+    const before = await Deno.readTextFile(`${sweepDir}/results.json`);
+    for (
+      const [extra, message] of [
+        [
+          ["--preset", "quick"],
+          /--preset: sweep \S+ was started with ".*faults\.json", got "quick"/,
+        ],
+        [["--lengths", "64"], /--lengths: sweep \S+ was started with no --lengths, got \[64\]/],
+      ] as [string[], RegExp][]
+    ) {
+      const bad = await cli(
+        ["--local", "--out", dir, "--no-report", "--resume", json.sweepId, ...extra],
+        env,
+      );
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, message);
+    }
+    assert.equal(await Deno.readTextFile(`${sweepDir}/results.json`), before);
+
+    // A corrupt results.json: exit 2 naming the file, for both modes.
+    await Deno.mkdir(`${dir}/broken`);
+    await Deno.writeTextFile(`${dir}/broken/results.json`, "{not json");
+    for (const mode of [["--local"], []]) {
+      const r = await cli([...mode, "--out", dir, "--resume", "broken", "--dry-run"]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /resume: cannot read .*broken\/results\.json/);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -301,7 +301,13 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     }
   }
   const results = new Map<string, CaseResult>();
-  for (const r of previous?.results ?? []) if (byId.has(r.id)) results.set(r.id, r);
+  // Rows of results.json that are not cases of this run are kept as they are: a stored
+  // result is never dropped (the CLI refuses a resume whose definition differs).
+  const foreign: CaseResult[] = [];
+  for (const r of previous?.results ?? []) {
+    if (byId.has(r.id)) results.set(r.id, r);
+    else foreign.push(r);
+  }
   const workers = new Map<string, WorkerRow>();
   let lastWorkerEvent = 0; // performance.now() of the latest worker event this run
   for (const w of (previous?.workers as WorkerRow[] | undefined) ?? []) workers.set(w.workerId, w);
@@ -323,22 +329,32 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   let completed = false;
   let publishStart = 0;
   let makespanMs = 0;
+  // A resumed sweep's makespan adds this run's to the earlier runs' (time between runs,
+  // when nothing ran, is not counted).
+  const previousMakespanMs = Number(
+    (previous?.distributed as DistributedInfo | undefined)
+      ?.makespanMs,
+  ) || 0;
+  let finishedAt: string | undefined;
   let queued = 0;
   let url = opts.nats ?? "";
   const embedded = opts.nats === undefined;
   const localCount = opts.workers ?? (opts.gpus?.length ? opts.gpus.length : 1);
 
   const snapshot = (): SweepResults => {
-    const rows = [...results.values()].sort((a, b) =>
-      (byId.get(a.id)?.index ?? 0) - (byId.get(b.id)?.index ?? 0)
-    );
+    const rows = [
+      ...[...results.values()].sort((a, b) =>
+        (byId.get(a.id)?.index ?? 0) - (byId.get(b.id)?.index ?? 0)
+      ),
+      ...foreign,
+    ];
     const distributed: DistributedInfo = {
       nats: embedded ? "embedded" : redact(url, opts.auth),
       embedded,
       maxDeliver,
       ackWaitMs,
       localWorkers: localCount,
-      makespanMs,
+      makespanMs: previousMakespanMs + makespanMs,
       queued,
     };
     return {
@@ -352,6 +368,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       timeline,
       distributed,
       ...opts.extra,
+      ...(completed ? { finishedAt: finishedAt ??= new Date().toISOString() } : {}),
     };
   };
   /** Writes results.json (and results.csv) with the latest state; one write at a time. */
@@ -375,6 +392,30 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   const flushAll = async () => {
     while (flushing) await flushing.catch(() => {});
   };
+  // A results.json that cannot be written (disk full, read-only) stops the sweep: the
+  // results stay in the JetStream store, which is then kept, and the error says how to
+  // continue. Running more cases whose results could not be saved would only add risk.
+  let writeFailed: Error | undefined;
+  let rejectWrite!: (e: Error) => void;
+  const writeFailure = new Promise<never>((_, reject) => (rejectWrite = reject));
+  writeFailure.catch(() => {});
+  const onWriteError = (e: Error) => {
+    if (writeFailed) return;
+    writeFailed = new Error(
+      `${e.message}; the sweep stopped. Every result received is kept in the ` +
+        `${
+          embedded
+            ? `JetStream store ${storeDir}`
+            : `results stream ${streamNames(sweepId).results}`
+        }; free the space (or fix the folder) and continue with: deno task sweep --resume ${sweepId}` +
+        (opts.outDir === "reports" ? "" : ` --out ${opts.outDir}`),
+      { cause: e },
+    );
+    emit({ type: "log", message: `error: ${writeFailed.message}` });
+    rejectWrite(writeFailed);
+  };
+  /** Set once the final results.json is written, synced and re-read: the store may go. */
+  let stored = false;
 
   let resolveDone!: () => void;
   const allDone = new Promise<void>((r) => (resolveDone = r));
@@ -408,7 +449,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     } else {
       emit({ type: "case-finished", result: r, done: results.size, total });
     }
-    save().catch((e) => emit({ type: "log", message: `writing ${out.jsonPath}: ${e.message}` }));
+    save().catch(onWriteError);
     checkDone();
     return true;
   };
@@ -437,7 +478,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     }
     if (local) await local.stop().catch(() => {});
     if (nc) {
-      if (completed && !embedded) {
+      if (stored && !embedded) {
         // The work queue of a finished sweep is empty: remove it so `--sweep all` workers drop it.
         try {
           const jsm = await jetstreamManager(nc);
@@ -457,7 +498,9 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     if (server) await server.stop();
     await guard?.release();
     await flushAll();
-    if (completed && embedded) await Deno.remove(storeDir, { recursive: true }).catch(() => {});
+    // The store is the second copy of every result: it goes only after the final
+    // results.json was written, synced and read back.
+    if (stored && embedded) await Deno.remove(storeDir, { recursive: true }).catch(() => {});
   };
 
   try {
@@ -605,7 +648,10 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
         }
       }
     }
-    await save();
+    await save().catch((e) => {
+      onWriteError(e);
+      throw writeFailed;
+    });
 
     // 5. Local workers.
     if (localCount > 0) {
@@ -670,7 +716,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       opts.signal?.addEventListener("abort", () => reject(new Error("sweep aborted")));
     });
     aborted.catch(() => {});
-    const failures = local ? [local.failed, aborted] : [aborted];
+    const failures = local ? [local.failed, aborted, writeFailure] : [aborted, writeFailure];
     const noWorkerWarnMs = opts.noWorkerWarnMs ?? 30_000;
     let warnedAt = publishStart;
     while (results.size < total) {
@@ -721,8 +767,17 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       }
     }
     if (!makespanMs) makespanMs = performance.now() - publishStart;
+    if (writeFailed) throw writeFailed;
     completed = true;
-    await save();
+    try {
+      await flushAll();
+      await save();
+      await out.verify(results.keys());
+    } catch (e) {
+      onWriteError(e as Error);
+      throw writeFailed;
+    }
+    stored = true;
     return snapshot();
   } finally {
     await stopAll();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { CaseResult, Environment } from "../results.ts";
-import { RESULTS_CSV, ResultsFile } from "./results_file.ts";
+import { RESULTS_CSV, ResultsFile, ResultsWriteError } from "./results_file.ts";
 
 const env: Environment = {
   host: "h",
@@ -61,6 +61,37 @@ Deno.test("ResultsFile writes results.json and results.csv after every row, keye
     assert.equal(again.data.results.length, 2);
     assert.equal(again.get("b")?.status, "oom");
     await assert.rejects(() => ResultsFile.open(`${dir}/nope`), /resume: cannot read/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ResultsFile.verify re-reads the file; a failed write names the path and keeps the old file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const f = await ResultsFile.create(`${dir}/s2`, { sweepId: "s2", environment: env });
+    await f.add(row("a", "ok"));
+    await f.verify(["a"]);
+    // Someone else's (or a torn) file: verify notices.
+    await Deno.writeTextFile(f.jsonPath, JSON.stringify({ sweepId: "s2", results: [] }));
+    await assert.rejects(() => f.verify(["a"]), /re-reading .*results\.json: row a is missing/);
+    await f.flush();
+    await f.verify(["a"]);
+    // A folder that cannot be written: ResultsWriteError naming the file; the old one stays.
+    if (Deno.uid() !== 0) {
+      await Deno.chmod(`${dir}/s2`, 0o500);
+      try {
+        await assert.rejects(
+          () => f.add(row("b", "ok")),
+          (e: Error) =>
+            e instanceof ResultsWriteError && /writing .*s2\/results\.json/.test(e.message),
+        );
+      } finally {
+        await Deno.chmod(`${dir}/s2`, 0o700);
+      }
+      const disk = JSON.parse(await Deno.readTextFile(f.jsonPath));
+      assert.deepEqual(disk.results.map((r: CaseResult) => r.id), ["a"]);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
