@@ -59,6 +59,7 @@ import { startLocalWorkers, type WorkerSlot } from "./local_workers.ts";
 import {
   checkSweepId,
   consumerName,
+  encodeResultMessage,
   encodeWorkMessage,
   ensureSweepStreams,
   limitsStream,
@@ -66,6 +67,7 @@ import {
   parseResultMessage,
   parseWorkerEvent,
   parseWorkMessage,
+  resultMsgId,
   streamNames,
   subjects,
   WORK_BACKENDS,
@@ -185,6 +187,12 @@ export function orderGroupedInterleaved(cases: readonly Case[]): Case[] {
   }
   return out;
 }
+
+/**
+ * At most this many workers are tracked (shown, stored in results.json); announcements of
+ * further worker ids are ignored: anyone with the credentials could announce thousands.
+ */
+export const MAX_WORKERS = 256;
 
 /** A worker seen during the sweep (last announcement/heartbeat). */
 type WorkerRow = Omit<WorkerEvent, "v" | "type">;
@@ -417,6 +425,9 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   /** Set once the final results.json is written, synced and re-read: the store may go. */
   let stored = false;
 
+  let wakeUp: (() => void) | undefined;
+  /** Makes the watchdog loop look at the consumers now instead of after `pollMs`. */
+  const wake = () => wakeUp?.();
   let resolveDone!: () => void;
   const allDone = new Promise<void>((r) => (resolveDone = r));
   const checkDone = () => {
@@ -424,6 +435,35 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       if (publishStart && !makespanMs) makespanMs = performance.now() - publishStart;
       resolveDone();
     }
+  };
+
+  let ignored = 0;
+  /**
+   * Validates a message from the results stream and records it: a valid result of a case
+   * of this sweep, whose subject names it. Anything else is logged (the first 20) and
+   * ignored. Returns whether the case now has a recorded result.
+   */
+  const accept = (data: Uint8Array, subject: string): boolean => {
+    const p = parseResultMessage(data, subject);
+    const reason = !p.ok
+      ? p.reason
+      : !byId.has(p.value.id)
+      ? `id: ${p.value.id} is not a case of sweep ${sweepId}`
+      : undefined;
+    if (!p.ok || reason !== undefined) {
+      if (++ignored <= 20) {
+        emit({
+          type: "log",
+          message: `ignored a message on ${subject.slice(0, 120)}: ${reason}${
+            ignored === 20 ? " (further ones are not logged)" : ""
+          }`,
+        });
+      }
+      return false;
+    }
+    // The sweep's own case object (equal by id; the message's copy may carry extra keys' order).
+    record({ ...p.value, case: byId.get(p.value.id)!.c });
+    return results.has(p.value.id);
   };
 
   const record = (r: CaseResult): boolean => {
@@ -547,6 +587,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     await ensureSweepStreams(jsm, sweepId, { ackWaitMs, maxDeliver });
 
     // 3. Listen: worker events, max-deliveries advisories, results.
+    let tooManyWorkers = false;
     const workerSub = nc.subscribe(subj.workersAll);
     subs.push(workerSub);
     (async () => {
@@ -557,6 +598,17 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
           continue;
         }
         const { v: _v, type, ...row } = p.value;
+        if (!workers.has(row.workerId) && workers.size >= MAX_WORKERS) {
+          if (!tooManyWorkers) {
+            tooManyWorkers = true;
+            emit({
+              type: "log",
+              message: `more than ${MAX_WORKERS} workers announced: ignoring the events of new ` +
+                `worker ids (${row.workerId.slice(0, 40)} …)`,
+            });
+          }
+          continue;
+        }
         lastWorkerEvent = performance.now();
         workers.set(
           row.workerId,
@@ -581,7 +633,9 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       record(r);
       // Make it durable (resume skips it); the msg id keeps a late real result from doubling it.
       try {
-        await js.publish(subj.result(id), JSON.stringify(r), { msgID: id });
+        await js.publish(subj.result(id), encodeResultMessage(r), {
+          msgID: resultMsgId(id, "coordinator", 0),
+        });
       } catch (e) {
         emit({
           type: "log",
@@ -590,40 +644,20 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       }
     };
 
+    // A max-deliveries advisory is only a hint (anyone with the credentials can publish
+    // one): it makes the watchdog below look at the consumers' state now, and a case is
+    // failed only when that state shows no pending or in-flight delivery left.
     const advisorySub = nc.subscribe(maxDeliveriesAdvisory(sweepId));
     subs.push(advisorySub);
     (async () => {
-      for await (const m of advisorySub) {
-        try {
-          const adv = m.json<{ stream_seq: number; deliveries: number }>();
-          const stored = await jsm.streams.getMessage(names.work, { seq: adv.stream_seq });
-          if (!stored) continue;
-          const w = parseWorkMessage(stored.data, sweepId);
-          if (!w.ok) continue;
-          await failCase(
-            w.value.id,
-            `gave up after ${adv.deliveries} deliveries: no worker finished it ` +
-              `(each died, or did not ack within ${ackWaitMs} ms)`,
-          );
-          await jsm.streams.deleteMessage(names.work, adv.stream_seq, false).catch(() => false);
-        } catch (e) {
-          emit({ type: "log", message: `max-deliveries advisory: ${(e as Error).message}` });
-        }
-      }
+      for await (const _m of advisorySub) wake();
     })();
 
     const resultsConsumer = await js.consumers.get(names.results); // ordered consumer from the start
     const resultMsgs = await resultsConsumer.consume();
     subs.push(resultMsgs);
     (async () => {
-      for await (const m of resultMsgs) {
-        const p = parseResultMessage(m.data);
-        if (!p.ok) {
-          emit({ type: "log", message: `ignored result on ${m.subject}: ${p.reason}` });
-          continue;
-        }
-        record(p.value);
-      }
+      for await (const m of resultMsgs) accept(m.data, m.subject);
     })();
 
     // 4. Resume: what is already done (results stream) or still queued (work stream)?
@@ -633,10 +667,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
         if (results.has(id)) continue;
         const m = await jsm.streams.getMessage(names.results, { last_by_subj: subj.result(id) })
           .catch(() => null);
-        if (m) {
-          const p = parseResultMessage(m.data);
-          if (p.ok) record(p.value);
-        }
+        if (m) accept(m.data, m.subject);
       }
       const st = (await jsm.streams.info(names.work)).state;
       if (st.messages > 0) {
@@ -736,6 +767,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       const tick = await Promise.race([
         allDone.then(() => "done" as const),
         sleep(pollMs),
+        new Promise<void>((r) => (wakeUp = r)),
         ...failures,
       ]);
       if (tick === "done") break;
@@ -755,9 +787,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
         if (results.has(id)) continue;
         const m = await jsm.streams.getMessage(names.results, { last_by_subj: subj.result(id) })
           .catch(() => null);
-        const p = m ? parseResultMessage(m.data) : undefined;
-        if (p?.ok) record(p.value);
-        else {
+        if (!m || !accept(m.data, m.subject)) {
           await failCase(
             id,
             `gave up: the work queue has no pending or in-flight delivery of this case ` +

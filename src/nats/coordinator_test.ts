@@ -52,7 +52,9 @@ async function alive(pid: number): Promise<boolean> {
   }
 }
 
-const idsAndStatuses = (rs: CaseResult[]) => rs.map((r) => `${r.id}:${r.status}`).sort();
+/** `id:status`, sorted; a case skipped past its group's OOM counts as that OOM (the runner alone does not skip). */
+const idsAndStatuses = (rs: CaseResult[]) =>
+  rs.map((r) => `${r.id}:${r.status === "skipped" ? r.skippedAfter : r.status}`).sort();
 
 async function readResults(path: string): Promise<SweepResults | undefined> {
   try {

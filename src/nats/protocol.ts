@@ -16,9 +16,14 @@
  * takes tensorflow cases. Acks are explicit; a message not acked within the ack wait
  * is redelivered, at most `maxDeliver` times.
  *
- * Results are keyed by case id twice: the subject ends in the id (so the coordinator
- * can look one up with `last_by_subj`) and `Nats-Msg-Id` is the id (so the server drops
- * a duplicate published within the duplicate window).
+ * Results are keyed by case id: the subject ends in the id (so the coordinator can look
+ * one up with `last_by_subj`). `Nats-Msg-Id` is {@link resultMsgId} (case id, worker id,
+ * delivery), so the server drops a retried publish of the same delivery, but a message
+ * someone else published first under the case's id cannot shadow the real result.
+ *
+ * Result messages are untrusted too: {@link parseResultMessage} checks size, schema and
+ * that the id is the subject's and the case's own; the coordinator keeps the first valid
+ * result of each case of its sweep and ignores (and logs) the rest.
  *
  * Work messages are untrusted input: {@link parseWorkMessage} rejects anything larger
  * than {@link MAX_WORK_MESSAGE_BYTES}, not JSON, not a valid case, for another sweep,
@@ -185,6 +190,7 @@ export async function ensureSweepStreams(
     retention: RetentionPolicy.Limits,
     storage,
     duplicate_window: nanos(opts.duplicateWindowMs ?? 24 * 3600_000),
+    max_msg_size: MAX_RESULT_MESSAGE_BYTES, // larger ones are refused by the server itself
   });
   // Skip-after-OOM limits: one value per key, same storage as the streams.
   await new Kvm(jsm.jetstream()).create(limitsBucket(sweepId), {
@@ -285,15 +291,37 @@ export function encodeWorkMessage(sweepId: string, id: string, c: Case): Uint8Ar
   return data;
 }
 
-/** Validates a result message (the coordinator's side; results come from workers). */
-export function parseResultMessage(data: Uint8Array): Parsed<CaseResult> {
+/** Result messages larger than this are rejected unread, and refused by the server (bytes). */
+export const MAX_RESULT_MESSAGE_BYTES = 256 * 1024;
+
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isNumOrNull = (v: unknown) => v === null || v === undefined || isNum(v);
+
+/**
+ * Validates a result message (untrusted: anyone holding the sweep's credentials can
+ * publish on a results subject). Checks, in order: size ({@link MAX_RESULT_MESSAGE_BYTES}),
+ * UTF-8 JSON object, `id` a case id, equal to the subject's last token when `subject` is
+ * given, `status` one of the statuses, `case` an object whose own id (`caseId`) is `id`,
+ * `timeMs` null or finite numbers (`median`, `mean`, `min`, `max`, `p10`, `p90`, `n`),
+ * `memory` an object of finite numbers or nulls, `worker` an object of strings. It does not
+ * know the sweep's cases: the coordinator also checks that `id` is one of them.
+ */
+export function parseResultMessage(data: Uint8Array, subject?: string): Parsed<CaseResult> {
+  if (data.length > MAX_RESULT_MESSAGE_BYTES) {
+    return {
+      ok: false,
+      reason: `oversized: ${data.length} bytes > limit ${MAX_RESULT_MESSAGE_BYTES}`,
+    };
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder().decode(data));
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
   } catch (e) {
     return { ok: false, reason: `not JSON: ${(e as Error).message}` };
   }
-  if (typeof raw !== "object" || raw === null) return { ok: false, reason: "expected an object" };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { ok: false, reason: "expected an object" };
+  }
   const r = raw as Record<string, unknown>;
   if (typeof r.id !== "string" || !CASE_ID_RE.test(r.id)) {
     return {
@@ -301,16 +329,94 @@ export function parseResultMessage(data: Uint8Array): Parsed<CaseResult> {
       reason: `id: expected a case id, got ${JSON.stringify(r.id)?.slice(0, 80)}`,
     };
   }
+  if (subject !== undefined) {
+    const token = subject.slice(subject.lastIndexOf(".") + 1);
+    if (token !== r.id) {
+      return {
+        ok: false,
+        reason: `id: expected ${JSON.stringify(token)} (the subject's case id), got ${
+          JSON.stringify(r.id)
+        }`,
+      };
+    }
+  }
   if (!CASE_STATUSES.includes(r.status as CaseStatus)) {
     return {
       ok: false,
-      reason: `status: expected one of ${CASE_STATUSES.join("|")}, got ${JSON.stringify(r.status)}`,
+      reason: `status: expected one of ${CASE_STATUSES.join("|")}, got ${
+        JSON.stringify(r.status)?.slice(0, 40)
+      }`,
     };
   }
-  if (typeof r.case !== "object" || r.case === null) {
+  if (typeof r.case !== "object" || r.case === null || Array.isArray(r.case)) {
     return { ok: false, reason: "case: expected an object" };
   }
+  let ownId: string;
+  try {
+    ownId = caseId(r.case);
+  } catch (e) {
+    return { ok: false, reason: `case: ${(e as Error).message}` };
+  }
+  if (ownId !== r.id) {
+    return { ok: false, reason: `case: its id is ${ownId}, not the result's id ${r.id}` };
+  }
+  if (r.timeMs !== null) {
+    const t = r.timeMs as Record<string, unknown>;
+    if (typeof t !== "object" || Array.isArray(t)) {
+      return { ok: false, reason: "timeMs: expected an object or null" };
+    }
+    for (const k of ["median", "mean", "min", "max", "p10", "p90", "n"]) {
+      if (!isNum(t[k])) {
+        return {
+          ok: false,
+          reason: `timeMs.${k}: expected a finite number, got ${
+            JSON.stringify(t[k])?.slice(0, 40)
+          }`,
+        };
+      }
+    }
+  }
+  const m = r.memory as Record<string, unknown>;
+  if (typeof m !== "object" || m === null || Array.isArray(m)) {
+    return { ok: false, reason: "memory: expected an object" };
+  }
+  for (const k of ["peakBytes", "rssPeakBytes", "deviceBytes", "budgetBytes"]) {
+    if (!isNumOrNull(m[k])) return { ok: false, reason: `memory.${k}: expected a number or null` };
+  }
+  if (!isNumOrNull(r.flops)) return { ok: false, reason: "flops: expected a number or null" };
+  const w = r.worker as Record<string, unknown>;
+  if (typeof w !== "object" || w === null || Array.isArray(w)) {
+    return { ok: false, reason: "worker: expected an object" };
+  }
+  for (const k of ["host", "device", "backend"]) {
+    if (typeof w[k] !== "string") return { ok: false, reason: `worker.${k}: expected a string` };
+  }
+  for (const k of ["error", "startedAt", "finishedAt"]) {
+    if (r[k] !== undefined && typeof r[k] !== "string") {
+      return { ok: false, reason: `${k}: expected a string` };
+    }
+  }
+  if (r.oomAt !== undefined && !isNum(r.oomAt)) {
+    return { ok: false, reason: "oomAt: expected a number" };
+  }
   return { ok: true, value: raw as CaseResult };
+}
+
+/** The `Nats-Msg-Id` of a result: one per case, publisher and delivery. */
+export function resultMsgId(caseId: string, publisher: string, delivery: number): string {
+  return `${caseId}.${publisher}.${delivery}`;
+}
+
+/** Encodes a result; throws if it would exceed {@link MAX_RESULT_MESSAGE_BYTES}. */
+export function encodeResultMessage(r: CaseResult): Uint8Array {
+  const data = new TextEncoder().encode(JSON.stringify(r));
+  if (data.length > MAX_RESULT_MESSAGE_BYTES) {
+    throw new Error(
+      `result ${r.id}: encoded result is ${data.length} bytes, over the ` +
+        `${MAX_RESULT_MESSAGE_BYTES}-byte limit`,
+    );
+  }
+  return data;
 }
 
 /** What a worker tells the coordinator on `se3h.<sweepId>.workers.<workerId>`. */
@@ -358,8 +464,17 @@ export function parseWorkerEvent(data: Uint8Array): Parsed<WorkerEvent> {
   if (typeof e.workerId !== "string" || !WORKER_ID_RE.test(e.workerId)) {
     return { ok: false, reason: `workerId: got ${JSON.stringify(e.workerId)?.slice(0, 80)}` };
   }
-  for (const k of ["host", "backend", "device"]) {
-    if (typeof e[k] !== "string") return { ok: false, reason: `${k}: expected a string` };
+  for (const k of ["host", "backend", "device", "time"]) {
+    if (typeof e[k] !== "string" || (e[k] as string).length > 200) {
+      return { ok: false, reason: `${k}: expected a string of at most 200 characters` };
+    }
+  }
+  if (!Number.isInteger(e.pid) || (e.pid as number) < 0) {
+    return { ok: false, reason: `pid: expected a non-negative integer` };
+  }
+  if (!isNum(e.rssBytes)) return { ok: false, reason: "rssBytes: expected a finite number" };
+  if (e.caseId !== undefined && (typeof e.caseId !== "string" || !CASE_ID_RE.test(e.caseId))) {
+    return { ok: false, reason: "caseId: expected a case id" };
   }
   return { ok: true, value: raw as WorkerEvent };
 }

@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { BACKENDS } from "../backend.ts";
 import { caseId } from "../case/id.ts";
 import { parseCase } from "../case/schema.ts";
+import { syntheticResult } from "./fake_runner.ts";
 import {
   checkSweepId,
+  encodeResultMessage,
   encodeWorkMessage,
+  MAX_RESULT_MESSAGE_BYTES,
   MAX_WORK_MESSAGE_BYTES,
   parseResultMessage,
   parseWorkerEvent,
@@ -84,13 +87,48 @@ Deno.test("encodeWorkMessage refuses a case that would be oversized", () => {
   assert.throws(() => encodeWorkMessage("s", "id", big), /over the 65536-byte limit/);
 });
 
-Deno.test("parseResultMessage and parseWorkerEvent validate untrusted input", () => {
-  assert.ok(parseResultMessage(enc({ id: "abc", status: "ok", case: aCase })).ok);
-  const bad = parseResultMessage(enc({ id: "abc", status: "great", case: aCase }));
-  assert.ok(
-    !bad.ok &&
-      /status: expected one of ok\|oom\|timeout\|error\|failed, got "great"/.test(bad.reason),
-  );
+Deno.test("parseResultMessage: only a well-formed result whose id is its subject's and its case's", () => {
+  const id = caseId(aCase);
+  const good = syntheticResult(aCase, "ok", 3);
+  const subj = subjects("s").result(id);
+  const ok = parseResultMessage(enc(good), subj);
+  assert.ok(ok.ok && ok.value.id === id);
+  const reasons: [unknown, RegExp][] = [
+    ["garbage", /not JSON/],
+    [[good], /expected an object/],
+    [{ ...good, id: "x.y" }, /id: expected a case id/],
+    [
+      { ...good, status: "great" },
+      /status: expected one of ok\|oom\|timeout\|error\|failed\|skipped, got "great"/,
+    ],
+    [{ ...good, case: { ...aCase, seqLen: 64 } }, /case: its id is \w+, not the result's id/],
+    [{ ...good, case: null }, /case: expected an object/],
+    [
+      { ...good, timeMs: { ...good.timeMs, median: "fast" } },
+      /timeMs.median: expected a finite number, got "fast"/,
+    ],
+    [{ ...good, memory: { peakBytes: "1" } }, /memory.peakBytes/],
+    [{ ...good, worker: null }, /worker: expected an object/],
+    [{ ...good, error: 3 }, /error: expected a string/],
+  ];
+  for (const [msg, re] of reasons) {
+    const p = parseResultMessage(enc(msg), subj);
+    assert.ok(
+      !p.ok && re.test(p.reason),
+      `${JSON.stringify(msg).slice(0, 60)}: ${!p.ok && p.reason}`,
+    );
+  }
+  // The subject names another case: rejected (it would otherwise stand for the wrong case).
+  const other = parseResultMessage(enc(good), subjects("s").result("0123456789abcdef"));
+  assert.ok(!other.ok && /the subject's case id/.test(other.reason));
+  // Oversized: rejected unread; the encoder refuses to produce one.
+  const big = { ...good, samples: "x".repeat(MAX_RESULT_MESSAGE_BYTES) };
+  const p = parseResultMessage(enc(big), subj);
+  assert.ok(!p.ok && /oversized: \d+ bytes > limit 262144/.test(p.reason));
+  assert.throws(() => encodeResultMessage(big), /over the 262144-byte limit/);
+});
+
+Deno.test("parseWorkerEvent validates untrusted input", () => {
   const ev = {
     v: 1,
     type: "heartbeat",
@@ -99,8 +137,13 @@ Deno.test("parseResultMessage and parseWorkerEvent validate untrusted input", ()
     pid: 1,
     backend: "any",
     device: "cpu",
+    rssBytes: 1,
+    time: new Date().toISOString(),
   };
   assert.ok(parseWorkerEvent(enc(ev)).ok);
   assert.ok(!parseWorkerEvent(enc({ ...ev, workerId: "w.1" })).ok);
   assert.ok(!parseWorkerEvent(enc({ ...ev, type: "rm -rf" })).ok);
+  assert.ok(!parseWorkerEvent(enc({ ...ev, pid: "1" })).ok);
+  assert.ok(!parseWorkerEvent(enc({ ...ev, host: "h".repeat(300) })).ok);
+  assert.ok(!parseWorkerEvent(enc({ ...ev, caseId: "a b" })).ok);
 });

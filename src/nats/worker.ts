@@ -6,8 +6,9 @@
  * - While a case runs the worker sends in-progress acks (`msg.working()`), from a timer
  *   (every ack wait / 3) and from the runner's heartbeats; if the worker dies, the
  *   message is redelivered to another worker after the ack wait.
- * - A redelivered case whose result is already in the results stream (the previous
- *   worker published it but died before acking) is acked without running it again.
+ * - A redelivered case whose valid result is already in the results stream (the previous
+ *   worker published it but died before acking) is acked without running it again. An
+ *   invalid message on the case's results subject does not count: the case runs.
  * - Malformed or oversized messages are terminated (`msg.term()`), logged and deleted
  *   from the work stream; they are never run.
  * - The worker announces itself and heartbeats (host, backend, device, memory, current
@@ -32,8 +33,11 @@ import type { Case, CaseResult } from "../results.ts";
 import { FailureLimits } from "./failure_limits.ts";
 import {
   consumerName,
+  encodeResultMessage,
+  parseResultMessage,
   parseWorkMessage,
   PROTOCOL_VERSION,
+  resultMsgId,
   streamNames,
   subjects,
   sweepIdOfWorkStream,
@@ -98,6 +102,22 @@ export interface WorkerStats {
   /** Cases recorded as skipped (past their group's failure limit) without running. */
   skippedPastLimit: number;
 }
+
+/** The fields every result has; the others (training curves, …) are dropped from an oversized one. */
+const BASE_RESULT_KEYS = new Set([
+  "id",
+  "case",
+  "status",
+  "timeMs",
+  "memory",
+  "flops",
+  "worker",
+  "error",
+  "oomAt",
+  "startedAt",
+  "finishedAt",
+  "delivery",
+]);
 
 /** One work source: a backend's consumer of one sweep. */
 interface Source {
@@ -235,10 +255,25 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
 
   /** Publishes with retries until it succeeds or the worker is stopped. */
   const publishResult = async (sweepId: string, r: CaseResult): Promise<boolean> => {
-    const data = JSON.stringify(r);
+    let data: Uint8Array;
+    try {
+      data = encodeResultMessage(r);
+    } catch (e) {
+      // Too large to store (a huge learning curve, say): the case's result is that error.
+      data = encodeResultMessage({
+        ...r,
+        status: "error",
+        timeMs: null,
+        error: (e as Error).message,
+        ...Object.fromEntries(
+          Object.keys(r).filter((k) => !BASE_RESULT_KEYS.has(k)).map((k) => [k, undefined]),
+        ),
+      });
+    }
+    const msgID = resultMsgId(r.id, workerId, Number(r.delivery) || 0);
     for (let attempt = 0; !stop.signal.aborted; attempt++) {
       try {
-        await js.publish(subjects(sweepId).result(r.id), data, { msgID: r.id });
+        await js.publish(subjects(sweepId).result(r.id), data, { msgID });
         return true;
       } catch (e) {
         logError(`publishing result ${r.id} (attempt ${attempt + 1})`, e);
@@ -277,6 +312,11 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
     return true;
   };
 
+  /**
+   * Whether the results stream holds a valid result of case `id` (the latest message on its
+   * subject, validated: garbage or a result of another case there does not count, and the
+   * case runs).
+   */
   const hasResult = async (sweepId: string, id: string): Promise<boolean> => {
     // Two tries: a passing error (a reconnect) should not make a finished case run again.
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -284,7 +324,10 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
         const m = await (await getJsm()).streams.getMessage(streamNames(sweepId).results, {
           last_by_subj: subjects(sweepId).result(id),
         });
-        return m !== null;
+        if (m === null) return false;
+        const p = parseResultMessage(m.data, m.subject);
+        if (!p.ok) log(`worker ${workerId}: ignoring the stored result of ${id}: ${p.reason}`);
+        return p.ok;
       } catch {
         if (attempt === 0) await new Promise((r) => setTimeout(r, 250));
       }
