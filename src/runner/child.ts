@@ -9,6 +9,11 @@
  *
  * Run: `deno run -A src/runner/child.ts < case.json`
  *
+ * With `SE3H_EXIT_ON_STDIN_CLOSE=1` (set by src/runner/isolated.ts) the case is the first
+ * line of stdin, and the child exits with code 86 as soon as stdin reaches end of file:
+ * its parent closed it, or died (the kernel closes the pipe), so nobody waits for the
+ * result.
+ *
  * @module
  */
 import type { CaseResult } from "../results.ts";
@@ -27,7 +32,29 @@ if (import.meta.main) {
   console.info = toStderr;
   console.debug = toStderr;
 
-  const text = await new Response(Deno.stdin.readable).text();
+  let text: string;
+  if (Deno.env.get("SE3H_EXIT_ON_STDIN_CLOSE") === "1") {
+    const reader = Deno.stdin.readable.getReader();
+    const decoder = new TextDecoder();
+    text = "";
+    let eof = false;
+    while (!text.includes("\n") && !eof) {
+      const { value, done } = await reader.read();
+      if (value) text += decoder.decode(value, { stream: true });
+      eof = done;
+    }
+    text = text.slice(0, text.includes("\n") ? text.indexOf("\n") : undefined);
+    // Watch the rest: end of file means the parent is gone.
+    (async () => {
+      try {
+        while (!(await reader.read()).done) { /* nothing else is sent */ }
+      } catch { /* closed */ }
+      console.error("child: stdin closed (the parent is gone): exiting");
+      Deno.exit(86);
+    })();
+  } else {
+    text = await new Response(Deno.stdin.readable).text();
+  }
   const { parseCase } = await import("../case/schema.ts");
   const { caseId } = await import("../case/id.ts");
   let raw: unknown;

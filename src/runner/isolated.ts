@@ -13,7 +13,13 @@
  *   V8/wasm out-of-memory or it was SIGKILLed by someone else (the kernel's OOM killer),
  *   else into `error` with the exit status and the tail of its stderr;
  * - calls `onHeartbeat` every {@link HEARTBEAT_MS} ms while the child runs;
- * - on `signal` abort kills the child and returns status `error` with `aborted: true`.
+ * - on `signal` abort kills the child and returns status `error` with `aborted: true`;
+ * - makes the child die with it: on Linux the child starts under util-linux `setpriv
+ *   --pdeathsig KILL` (the kernel kills it when the parent dies, even by SIGKILL and even
+ *   while the child computes), and everywhere the parent keeps the child's stdin open
+ *   ({@link EXIT_ON_STDIN_CLOSE_ENV}): the child exits when it closes. A worker killed
+ *   mid-case so leaves no case process behind holding memory (or a GPU) while the case
+ *   is redelivered elsewhere.
  *
  * It never throws for a case failure.
  *
@@ -38,6 +44,45 @@ export const RSS_POLL_MS = 100;
 export const STDERR_TAIL_BYTES = 16 * 1024;
 /** V8 heap limit given to a child running the `fatal-oom` test fault, MiB. */
 export const FATAL_OOM_HEAP_MIB = 96;
+
+/**
+ * Set to "1" in the child's environment: the child reads the case up to the first newline
+ * and then exits (code {@link PARENT_GONE_EXIT_CODE}) when its stdin reaches end of file,
+ * which happens when the parent closes it or dies.
+ */
+export const EXIT_ON_STDIN_CLOSE_ENV = "SE3H_EXIT_ON_STDIN_CLOSE";
+/** Exit code of a child that saw its parent go (stdin closed before it finished). */
+export const PARENT_GONE_EXIT_CODE = 86;
+
+let setpriv: string | null | undefined;
+/**
+ * The command prefix that makes the kernel SIGKILL a child when this process dies:
+ * `[".../setpriv", "--pdeathsig", "KILL", "--"]` where util-linux `setpriv` is on the PATH
+ * (Linux), else `[]` (the stdin watch alone then applies).
+ */
+export function parentDeathPrefix(): string[] {
+  if (setpriv === undefined) {
+    setpriv = null;
+    if (Deno.build.os === "linux") {
+      const path = (() => {
+        try {
+          return Deno.env.get("PATH") ?? "";
+        } catch {
+          return "";
+        }
+      })();
+      for (const dir of [...path.split(":"), "/usr/bin", "/bin"].filter(Boolean)) {
+        try {
+          if (Deno.statSync(`${dir}/setpriv`).isFile) {
+            setpriv = `${dir}/setpriv`;
+            break;
+          }
+        } catch { /* not here */ }
+      }
+    }
+  }
+  return setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : [];
+}
 
 const CHILD_URL = new URL("./child.ts", import.meta.url);
 const CONFIG_URL = new URL("../../deno.json", import.meta.url);
@@ -163,13 +208,14 @@ export async function runCaseIsolated(
   );
 
   let child: Deno.ChildProcess;
+  const prefix = parentDeathPrefix();
   try {
-    child = new Deno.Command(Deno.execPath(), {
-      args,
+    child = new Deno.Command(prefix[0] ?? Deno.execPath(), {
+      args: prefix.length ? [...prefix.slice(1), Deno.execPath(), ...args] : args,
       cwd: REPO_ROOT_URL.protocol === "file:"
         ? decodeURIComponent(REPO_ROOT_URL.pathname)
         : undefined,
-      env: { ...opts.env, [MEMORY_BUDGET_ENV]: String(budget) },
+      env: { ...opts.env, [MEMORY_BUDGET_ENV]: String(budget), [EXIT_ON_STDIN_CLOSE_ENV]: "1" },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -209,15 +255,16 @@ export async function runCaseIsolated(
   const onAbort = () => kill("aborted");
   opts.signal?.addEventListener("abort", onAbort);
 
+  // The case, one line; stdin then stays open until the child is done (see the module doc).
+  const writer = child.stdin.getWriter();
   try {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(c)));
-    await writer.close();
+    await writer.write(new TextEncoder().encode(JSON.stringify(c) + "\n"));
   } catch {
     // the child died before reading; its status tells why
   }
 
   const status = await child.status;
+  await writer.close().catch(() => {});
   for (const t of timers) clearTimeout(t);
   opts.signal?.removeEventListener("abort", onAbort);
   const [stdout, stderr] = await Promise.all([stdoutText, stderrText]);

@@ -92,3 +92,73 @@ Deno.test("runCaseIsolated: aborting kills the child and marks the result aborte
   assert.equal(r.status, "error");
   assert.equal(r.aborted, true);
 });
+
+/** Pids of processes whose environment has `SE3H_TEST_MARKER=<marker>`. */
+function pidsWithMarker(marker: string): number[] {
+  const found: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const env = Deno.readTextFileSync(`/proc/${e.name}/environ`).split("\0");
+      if (env.includes(`SE3H_TEST_MARKER=${marker}`)) found.push(Number(e.name));
+    } catch { /* gone */ }
+  }
+  return found;
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
+Deno.test({
+  name: "runCaseIsolated: the case's child dies when its parent is killed with SIGKILL",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const marker = crypto.randomUUID();
+    const parent = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./testdata/hang_parent.ts", import.meta.url).pathname, marker],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      assert.ok(await waitFor(() => pidsWithMarker(marker).length > 0, 20_000), "child started");
+      // Let it get past reading the case (it then waits in the hang fault).
+      await new Promise((r) => setTimeout(r, 1500));
+      parent.kill("SIGKILL");
+      await parent.status;
+      assert.ok(
+        await waitFor(() => pidsWithMarker(marker).length === 0, 3000),
+        `case processes left running: ${pidsWithMarker(marker)}`,
+      );
+    } finally {
+      try {
+        parent.kill("SIGKILL");
+      } catch { /* gone */ }
+      for (const pid of pidsWithMarker(marker)) Deno.kill(pid, "SIGKILL");
+    }
+  },
+});
+
+Deno.test("child.ts: with the stdin watch on, it exits as soon as its stdin closes", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./child.ts", import.meta.url).pathname],
+    env: { SE3_HYENA_TEST_FAULTS: "1", SE3H_EXIT_ON_STDIN_CLOSE: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(JSON.stringify(faultCase("hang")) + "\n"));
+  await new Promise((r) => setTimeout(r, 1500)); // it is hanging now
+  const t0 = performance.now();
+  await w.close();
+  const { code, stdout, stderr } = await child.output();
+  assert.equal(code, 86, new TextDecoder().decode(stderr));
+  assert.equal(new TextDecoder().decode(stdout), "", "no result line");
+  assert.ok(performance.now() - t0 < 3000);
+});
