@@ -27,6 +27,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { connectNats, describeAuth, type NatsAuth, redact } from "../src/nats/connection.ts";
 import { natsUrlProblem } from "../src/nats/url.ts";
+import { authFromFlags } from "../src/nats/auth.ts";
 import { parseBytes } from "../src/cli/parse_bytes.ts";
 import { type RunCaseFn, runWorker } from "../src/nats/worker.ts";
 import { checkSweepId, WORK_BACKENDS, type WorkBackend } from "../src/nats/protocol.ts";
@@ -54,19 +55,16 @@ interface WorkerCliOptions {
   fakeRunner?: number;
 }
 
-const intAtLeast = (min: 0 | 1) => (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n) || n < min) {
+/** A decimal integer in [min, max] (`1e2`, `0x10`, `-1`, `1.5` are refused). */
+const intIn = (name: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
     throw new InvalidArgumentError(
-      `${name}: expected a ${min === 0 ? "non-negative" : "positive"} integer, got ${
-        JSON.stringify(v)
-      }`,
+      `${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
     );
   }
   return n;
 };
-const nonNegInt = intAtLeast(0);
-const positiveInt = intAtLeast(1);
 /** `--memory-budget`: a size like the sweep's (4GiB, 512MiB, or bytes). */
 const bytes = (v: string): number => {
   try {
@@ -89,7 +87,7 @@ export function workerProgram(): Command {
     .option(
       "--gpu <index>",
       "GPU index: sets CUDA_VISIBLE_DEVICES for the runner",
-      nonNegInt("--gpu"),
+      intIn("--gpu", 0, 1023),
     )
     .option(
       "--device-class <name>",
@@ -126,19 +124,23 @@ export function workerProgram(): Command {
         return v;
       },
     )
-    .option("--heartbeat-ms <ms>", "heartbeat interval", positiveInt("--heartbeat-ms"))
+    .option(
+      "--heartbeat-ms <ms>",
+      "heartbeat interval (100 to 600000)",
+      intIn("--heartbeat-ms", 100, 600_000),
+    )
     .option(
       "--memory-budget <size>",
       "memory budget passed to the runner, e.g. 4GiB (default: the runner's)",
       bytes,
     )
-    .option("--max-cases <n>", "exit after n cases", nonNegInt("--max-cases"))
+    .option("--max-cases <n>", "exit after n cases", intIn("--max-cases", 0, 1e9))
     .option(
       "--exit-on-stdin-close",
       "exit when stdin closes (set by the coordinator for its children)",
     )
     .addOption(
-      new Option("--fake-runner <ms>", "TEST-ONLY").argParser(nonNegInt("--fake-runner"))
+      new Option("--fake-runner <ms>", "TEST-ONLY").argParser(intIn("--fake-runner", 0, 600_000))
         .hideHelp(),
     )
     .exitOverride()
@@ -174,17 +176,12 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const auth: NatsAuth = {
-    token: o.token ?? env("NATS_TOKEN"),
-    user: o.user ?? env("NATS_USER"),
-    pass: o.pass ?? env("NATS_PASSWORD"),
-    credsFile: o.creds,
-    tlsCaFile: o.tlsCa,
-    tlsCertFile: o.tlsCert,
-    tlsKeyFile: o.tlsKey,
-  };
-  for (const k of Object.keys(auth) as (keyof NatsAuth)[]) {
-    if (auth[k] === undefined) delete auth[k];
+  let auth: NatsAuth | undefined;
+  try {
+    auth = authFromFlags(o, env);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 2;
   }
 
   let runCase: RunCaseFn;

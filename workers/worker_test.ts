@@ -64,12 +64,12 @@ Deno.test("worker CLI: --fake-runner is refused without SE3_HYENA_TEST_FAULTS=1"
 Deno.test("worker CLI: usage errors exit 2 naming the option and value", async () => {
   const r = await runCli(["--nats", "nats://127.0.0.1:1", "--gpu", "x"]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /--gpu: expected a non-negative integer, got "x"/);
+  assert.match(r.stderr, /--gpu: expected an integer from 0 to 1023, got "x"/);
   const bad: [string[], Record<string, string>, RegExp][] = [
     [
       ["--nats", "nats://127.0.0.1:1", "--gpu="],
       {},
-      /--gpu: expected a non-negative integer, got ""/,
+      /--gpu: expected an integer from 0 to 1023, got ""/,
     ],
     [
       ["--nats", "http://h:1"],
@@ -85,7 +85,26 @@ Deno.test("worker CLI: usage errors exit 2 naming the option and value", async (
     [
       ["--nats", "nats://127.0.0.1:1", "--heartbeat-ms", "0"],
       {},
-      /--heartbeat-ms: expected a positive integer, got "0"/,
+      /--heartbeat-ms: expected an integer from 100 to 600000, got "0"/,
+    ],
+    [
+      ["--nats", "nats://127.0.0.1:1", "--heartbeat-ms", "3000000000"],
+      {},
+      /--heartbeat-ms: expected an integer from 100 to 600000, got "3000000000"/,
+    ],
+    [["--nats", "nats://127.0.0.1:1", "--max-cases", "1e2"], {}, /--max-cases: .*got "1e2"/],
+    [["--nats", "nats://127.0.0.1:99999"], {}, /--nats: port "99999" is out of range \(1-65535\)/],
+    [["--nats", "nats://127.0.0.1:1", "--user", "u"], {}, /--user: needs --pass/],
+    [["--nats", "nats://127.0.0.1:1", "--token", ""], {}, /--token: expected a non-empty value/],
+    [
+      ["--nats", "nats://127.0.0.1:1", "--creds", "/nonexistent"],
+      {},
+      /--creds: cannot read "\/nonexistent"/,
+    ],
+    [
+      ["--nats", "nats://127.0.0.1:1", "--tls-ca", "/nonexistent.pem"],
+      {},
+      /--tls-ca: cannot read "\/nonexistent\.pem"/,
     ],
     [["--nats", "nats://127.0.0.1:1", "--memory-budget", "lots"], {}, /--memory-budget: .*"lots"/],
   ];

@@ -50,6 +50,7 @@ import process from "node:process";
 import { caseId as caseIdOf } from "../case/id.ts";
 import { BUILTIN_PRESETS, loadSweep, type Sweep, type SweepOverrides } from "../case/expand.ts";
 import type { NatsAuth } from "../nats/connection.ts";
+import { authFromFlags, givenAuthFlags } from "../nats/auth.ts";
 import { natsUrlProblem } from "../nats/url.ts";
 import type {
   DistributedSweepOptions,
@@ -119,24 +120,27 @@ const SCALING_FILE = new URL("../../bench/presets/scaling.json", import.meta.url
 const COORDINATOR_URL = new URL("../nats/coordinator.ts", import.meta.url);
 const REPORT_URL = new URL("../report/render.ts", import.meta.url);
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n) || n < 1) {
+/** Most local worker processes one sweep starts (`--workers`, `--scaling`). */
+export const MAX_LOCAL_WORKERS = 256;
+/** Longest `--timeout-ms`: one week. */
+export const MAX_TIMEOUT_MS = 7 * 24 * 3600_000;
+/** Most `--repeats`. */
+export const MAX_REPEATS = 100_000;
+
+/** A decimal integer in [min, max] (no sign, exponent, hex or fraction: `1e2`, `0x10` are refused). */
+const intIn = (name: string, min: number, max: number) => (v: string): number => {
+  const n = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
     throw new UsageError(
-      `${name}: expected a positive integer, got ${JSON.stringify(v)}`,
+      `${name}: expected ${
+        min === 0 ? "a non-negative" : "a positive"
+      } integer of at most ${max}, got ${JSON.stringify(v)}`,
     );
   }
   return n;
 };
-const nonNegativeInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isInteger(n) || n < 0) {
-    throw new UsageError(
-      `${name}: expected a non-negative integer, got ${JSON.stringify(v)}`,
-    );
-  }
-  return n;
-};
+const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) => intIn(name, 1, max);
+const nonNegativeInt = (name: string, max = Number.MAX_SAFE_INTEGER) => intIn(name, 0, max);
 /** `--nats`: one or more comma-separated nats:// or tls:// URLs (host required). */
 const natsUrl = (v: string): string => {
   const problem = natsUrlProblem(v); // masks credentials in the value it shows
@@ -157,12 +161,12 @@ const listOf = (name: string, allowed: readonly string[]) => (v: string): string
   }
   return items;
 };
-const intList = (name: string) => (v: string): number[] => {
+const intList = (name: string, max?: number) => (v: string): number[] => {
   const items = v.split(",").map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) {
-    throw new UsageError(`${name}: expected a comma-separated list, got ${v}`);
+    throw new UsageError(`${name}: expected a comma-separated list, got ${JSON.stringify(v)}`);
   }
-  return items.map((s) => positiveInt(name)(s));
+  return items.map((s) => positiveInt(name, max)(s));
 };
 const bytes = (name: string) => (v: string): number => {
   try {
@@ -185,7 +189,12 @@ export function buildProgram(): Command {
     .addOption(
       new Option("--backend <name>", "run every case on this backend").choices([...CASE_BACKENDS]),
     )
-    .option("--out <dir>", "output folder", "reports")
+    .option("--out <dir>", "output folder", (v: string) => {
+      if (v.trim() === "") {
+        throw new UsageError(`--out: expected a folder, got ${JSON.stringify(v)}`);
+      }
+      return v;
+    }, "reports")
     .option(
       "--lengths <list>",
       "replace the preset's lengths, e.g. 64,128,256",
@@ -206,8 +215,12 @@ export function buildProgram(): Command {
       "drop the preset's cases longer than n tokens",
       positiveInt("--max-seq-len"),
     )
-    .option("--timeout-ms <ms>", "per-case timeout", positiveInt("--timeout-ms"))
-    .option("--repeats <n>", "minimum timed repeats per case", positiveInt("--repeats"))
+    .option("--timeout-ms <ms>", "per-case timeout", positiveInt("--timeout-ms", MAX_TIMEOUT_MS))
+    .option(
+      "--repeats <n>",
+      "minimum timed repeats per case",
+      positiveInt("--repeats", MAX_REPEATS),
+    )
     .option(
       "--memory-budget <size>",
       `RSS budget per case, e.g. 4GiB (default: the preset's, else ${
@@ -228,14 +241,17 @@ export function buildProgram(): Command {
       "--workers <n>",
       "distributed: local worker processes to start (default: one per --gpus entry, else 1; " +
         "0: remote workers only, needs --nats)",
-      nonNegativeInt("--workers"),
+      nonNegativeInt("--workers", MAX_LOCAL_WORKERS),
     )
     .option(
       "--gpus <list>",
       "distributed: GPU indices, one local worker each (CUDA_VISIBLE_DEVICES), e.g. 0,1,2,3",
       (v) => {
         const items = v.split(",").map((s) => s.trim());
-        if (items.some((s) => s === "" || !Number.isInteger(Number(s)) || Number(s) < 0)) {
+        if (
+          items.length > MAX_LOCAL_WORKERS ||
+          items.some((s) => !/^\d{1,4}$/.test(s))
+        ) {
           throw new UsageError(
             `--gpus: expected comma-separated GPU indices, got ${JSON.stringify(v)}`,
           );
@@ -247,7 +263,7 @@ export function buildProgram(): Command {
       "--scaling <list>",
       "scaling study: run the cases once per local worker count, e.g. 1,2,4 " +
         "(default with --preset scaling: 1,2, or powers of two up to the number of --gpus)",
-      intList("--scaling"),
+      intList("--scaling", MAX_LOCAL_WORKERS),
     )
     .option("--token <token>", "with --nats: auth token (prefer env NATS_TOKEN)")
     .option("--user <name>", "with --nats: user name, with --pass (env NATS_USER)")
@@ -397,6 +413,9 @@ export async function main(argv: string[]): Promise<number> {
     memoryBudget: opts.memoryBudget,
   });
   let def: SweepDefinition;
+  if (opts.resume !== undefined && (opts.scaling || opts.preset === SCALING_PRESET)) {
+    throw new UsageError("--resume: a scaling study cannot be resumed; run it again");
+  }
   if (opts.resume !== undefined) {
     await checkResumable(opts.out, opts.resume);
     let stored: SweepResults;
@@ -632,16 +651,7 @@ export function checkDistributedOptions(
   mode: "local" | "distributed",
   env: (k: string) => string | undefined = (k) => Deno.env.get(k),
 ): NatsAuth | undefined {
-  const authFlags: [keyof SweepCliOptions, string][] = [
-    ["token", "--token"],
-    ["user", "--user"],
-    ["pass", "--pass"],
-    ["creds", "--creds"],
-    ["tlsCa", "--tls-ca"],
-    ["tlsCert", "--tls-cert"],
-    ["tlsKey", "--tls-key"],
-  ];
-  const givenAuth = authFlags.filter(([k]) => opts[k] !== undefined).map(([, f]) => f);
+  const givenAuth = givenAuthFlags(opts);
   if (mode === "local") {
     const given = [
       opts.nats !== undefined && "--nats",
@@ -674,37 +684,11 @@ export function checkDistributedOptions(
     }
     return undefined;
   }
-  const auth: NatsAuth = {
-    token: opts.token ?? env("NATS_TOKEN"),
-    user: opts.user ?? env("NATS_USER"),
-    pass: opts.pass ?? env("NATS_PASSWORD"),
-    credsFile: opts.creds,
-    tlsCaFile: opts.tlsCa,
-    tlsCertFile: opts.tlsCert,
-    tlsKeyFile: opts.tlsKey,
-  };
-  for (const k of Object.keys(auth) as (keyof NatsAuth)[]) {
-    if (auth[k] === undefined) delete auth[k];
+  try {
+    return authFromFlags(opts, env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
-  if ((auth.user === undefined) !== (auth.pass === undefined)) {
-    throw new UsageError(
-      auth.user === undefined
-        ? "--pass: needs --user (or NATS_USER)"
-        : "--user: needs --pass (or NATS_PASSWORD)",
-    );
-  }
-  const methods = [
-    auth.token !== undefined && "token",
-    auth.user !== undefined && "user/pass",
-    auth.credsFile !== undefined && "--creds",
-  ].filter(Boolean);
-  if (methods.length > 1) {
-    throw new UsageError(`--token, --user/--pass, --creds: use one, got ${methods.join(" and ")}`);
-  }
-  if ((auth.tlsCertFile === undefined) !== (auth.tlsKeyFile === undefined)) {
-    throw new UsageError("--tls-cert and --tls-key go together");
-  }
-  return Object.keys(auth).length ? auth : undefined;
 }
 
 /** Worker counts of `--preset scaling` without `--scaling`: 1, 2 on a CPU; 1, 2, 4 … n with n GPUs. */

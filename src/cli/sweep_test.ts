@@ -74,14 +74,33 @@ Deno.test("the CLI exits 2 on usage errors, naming the problem", async () => {
 
 Deno.test("distributed usage errors exit 2 naming the flag and value; secrets are never printed", async () => {
   const cases: [string[], RegExp][] = [
-    [["--workers", "x"], /^error: --workers: expected a non-negative integer, got "x"$/m],
-    [["--workers", "-1"], /--workers: expected a non-negative integer, got "-1"/],
+    [
+      ["--workers", "x"],
+      /^error: --workers: expected a non-negative integer of at most 256, got "x"$/m,
+    ],
+    [["--workers", "-1"], /--workers: expected a non-negative integer .*, got "-1"/],
+    [
+      ["--workers", "100000"],
+      /--workers: expected a non-negative integer of at most 256, got "100000"/,
+    ],
+    [["--lengths", "0x10"], /--lengths: expected a positive integer .*, got "0x10"/],
+    [["--lengths", "1e2"], /--lengths: expected a positive integer .*, got "1e2"/],
+    [["--timeout-ms", "1e12"], /--timeout-ms: .*got "1e12"/],
+    [["--timeout-ms", "999999999999"], /--timeout-ms: .*of at most 604800000/],
+    [["--out", ""], /--out: expected a folder, got ""/],
+    [["--nats", "nats://127.0.0.1:99999"], /--nats: port "99999" is out of range \(1-65535\)/],
+    [["--nats", "nats://127.0.0.1:4222", "--token", ""], /--token: expected a non-empty value/],
+    [
+      ["--nats", "nats://127.0.0.1:4222", "--creds", "/nonexistent"],
+      /--creds: cannot read "\/nonexistent"/,
+    ],
+    [["--nats", "nats://127.0.0.1:4222", "--tls-ca", "/nonexistent.pem"], /--tls-ca: cannot read/],
     [
       ["--nats", "http://x"],
       /^error: --nats: expected a nats:\/\/ or tls:\/\/ URL, got "http:\/\/x"$/m,
     ],
     [["--gpus", "0,x"], /--gpus: expected comma-separated GPU indices, got "0,x"/],
-    [["--scaling", "1,0"], /--scaling: expected a positive integer, got "0"/],
+    [["--scaling", "1,0"], /--scaling: expected a positive integer .*, got "0"/],
     [["--workers", "0"], /--workers: 0 needs --nats/],
     [["--token", "s3cret-tok"], /--token: only with --nats/],
     [["--local", "--pass", "s3cret-pw", "--user", "u"], /--user, --pass: only for distributed/],
@@ -122,13 +141,25 @@ Deno.test("an unreachable --nats cluster exits 1 with a clear message and no sec
     "--no-progress",
     "--out",
     out,
-  ]).finally(() => Deno.remove(out, { recursive: true }));
+  ]);
+  const left = [...Deno.readDirSync(out)].map((e) => e.name);
+  await Deno.remove(out, { recursive: true });
+  assert.deepEqual(left, [], "no empty sweep folder left behind");
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /error: nats: cannot connect to nats:\/\/127\.0\.0\.1:\d+ \(token\)/);
   assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
 });
 
 Deno.test("checkDistributedOptions: auth from flags, then NATS_* variables; only with --nats", () => {
+  const ca = Deno.makeTempFileSync({ suffix: ".pem" });
+  try {
+    checkAuth(ca);
+  } finally {
+    Deno.removeSync(ca);
+  }
+});
+
+function checkAuth(ca: string) {
   const base = parseArgs(["--nats", "nats://hub:4222"]);
   const env = (vars: Record<string, string>) => (k: string) => vars[k];
   assert.equal(checkDistributedOptions(base, "distributed", env({})), undefined);
@@ -138,11 +169,11 @@ Deno.test("checkDistributedOptions: auth from flags, then NATS_* variables; only
   );
   assert.deepEqual(
     checkDistributedOptions(
-      parseArgs(["--nats", "tls://hub:4222", "--user", "u", "--tls-ca", "ca.pem"]),
+      parseArgs(["--nats", "tls://hub:4222", "--user", "u", "--tls-ca", ca]),
       "distributed",
       env({ NATS_PASSWORD: "p" }),
     ),
-    { user: "u", pass: "p", tlsCaFile: "ca.pem" },
+    { user: "u", pass: "p", tlsCaFile: ca },
   );
   assert.deepEqual(
     checkDistributedOptions(
@@ -170,7 +201,7 @@ Deno.test("checkDistributedOptions: auth from flags, then NATS_* variables; only
       ),
     /--tls-cert and --tls-key go together/,
   );
-});
+}
 
 Deno.test("defaultScalingCounts: 1,2 on a CPU; powers of two up to the GPU count", () => {
   assert.deepEqual(defaultScalingCounts(), [1, 2]);

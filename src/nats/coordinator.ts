@@ -424,6 +424,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   };
   /** Set once the final results.json is written, synced and re-read: the store may go. */
   let stored = false;
+  let removeDir = false;
 
   let wakeUp: (() => void) | undefined;
   /** Makes the watchdog loop look at the consumers now instead of after `pollMs`. */
@@ -809,9 +810,15 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     }
     stored = true;
     return snapshot();
+  } catch (e) {
+    // A fresh sweep that failed before any work was queued (NATS unreachable, say) leaves
+    // nothing worth resuming: its folder goes, instead of an empty sweep lying around.
+    if (!opts.resume && publishStart === 0 && results.size === 0) removeDir = true;
+    throw e;
   } finally {
     await stopAll();
     await flushAll();
+    if (removeDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 

@@ -5,6 +5,9 @@
  * @module
  */
 
+/** The port of a nats:// or tls:// URL (after any user info and host), as written. */
+const PORT_RE = /^(?:nats|tls):\/\/(?:[^/@\s]*@)?(?:\[[^\]]*\]|[^:/@\s]*):([^/@\s]*)(?:\/|$)/;
+
 /**
  * Checks a `--nats` value: one or more comma-separated `nats://` or `tls://` URLs with a
  * host. Returns a message naming `flag` and the value (its credentials masked), or
@@ -12,6 +15,17 @@
  */
 export function natsUrlProblem(value: string, flag = "--nats"): string | undefined {
   for (const part of value.split(",")) {
+    const shownPart = part.trim().replace(/\/\/[^/@\s]*@/, "//***@");
+    const port = PORT_RE.exec(
+      part.trim(),
+    )?.[1];
+    if (
+      port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)
+    ) {
+      return `${flag}: port ${JSON.stringify(port)} is out of range (1-65535), in ${
+        JSON.stringify(shownPart)
+      }`;
+    }
     let ok = false;
     try {
       const u = new URL(part.trim());
