@@ -191,8 +191,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`error: --fake-runner is a test-only option; it needs ${TEST_FAULTS_ENV}=1`);
       return 2;
     }
-    const { fakeRunner } = await import("../src/nats/fake_runner.ts");
-    runCase = fakeRunner({ sleepMs: o.fakeRunner });
+    const { fakeRunner, parseHold } = await import("../src/nats/fake_runner.ts");
+    runCase = fakeRunner({
+      sleepMs: o.fakeRunner,
+      hold: parseHold(Deno.env.get("SE3H_FAKE_RUNNER_HOLD")),
+    });
   } else {
     const { defaultMemoryBudgetBytes, runCaseIsolated } = await import(
       "../src/runner/isolated.ts"

@@ -38,6 +38,12 @@ export interface ConnectOptions {
   reconnectTimeWaitMs?: number;
   /** Timeout of the first connection, ms. Default 10000. */
   timeoutMs?: number;
+  /**
+   * Ping the server this often, ms; two unanswered pings count as a lost connection (a
+   * silent network partition is noticed within about three intervals). Default 120000
+   * (nats.js's).
+   */
+  pingIntervalMs?: number;
 }
 
 /** Builds nats.js options from ours; reads the credentials file. Secrets stay in the object. */
@@ -63,6 +69,7 @@ export async function natsOptions(opts: ConnectOptions): Promise<NodeConnectionO
     maxReconnectAttempts: reconnect ? -1 : 0,
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 250,
     timeout: opts.timeoutMs ?? 10_000,
+    ...(opts.pingIntervalMs !== undefined ? { pingInterval: opts.pingIntervalMs } : {}),
   };
   if (a.token !== undefined) o.token = a.token;
   if (a.user !== undefined) {

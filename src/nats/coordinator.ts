@@ -137,6 +137,8 @@ export interface DistributedSweepOptions {
   order?: "grouped" | "given" | "largest-first";
   /** Poll interval of the stall check, ms. Default 1000. */
   pollMs?: number;
+  /** The coordinator pings the server this often, ms (a lost server is noticed within ~3). Default 2000. */
+  pingIntervalMs?: number;
   /**
    * While cases are queued but no worker has been heard from for this long, say so (a
    * `log` event naming the command that starts a worker), again every such interval. The
@@ -426,6 +428,32 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   let stored = false;
   let removeDir = false;
 
+  /** performance.now() when the connection to the server was lost; undefined while connected. */
+  let lostSince: number | undefined;
+  /** Says at once when the connection to the server goes and comes back. */
+  const watchConnection = (conn: NatsConnection) => {
+    (async () => {
+      for await (const st of conn.status()) {
+        if (st.type === "disconnect" && lostSince === undefined) {
+          lostSince = performance.now();
+          emit({
+            type: "log",
+            message: `lost the connection to the nats-server (${
+              embedded ? "embedded" : redact(url, opts.auth)
+            }): server unreachable; waiting for it to come back (results so far are saved)`,
+          });
+        } else if (st.type === "reconnect" && lostSince !== undefined) {
+          emit({
+            type: "log",
+            message: `reconnected to the nats-server after ${
+              ((performance.now() - lostSince) / 1000).toFixed(1)
+            } s`,
+          });
+          lostSince = undefined;
+        }
+      }
+    })().catch(() => {});
+  };
   let wakeUp: (() => void) | undefined;
   /** Makes the watchdog loop look at the consumers now instead of after `pollMs`. */
   const wake = () => wakeUp?.();
@@ -510,7 +538,12 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     };
   };
 
+  let stopping = false;
+  let rejectServer!: (e: Error) => void;
+  const serverFailure = new Promise<never>((_, reject) => (rejectServer = reject));
+  serverFailure.catch(() => {});
   const stopAll = async () => {
+    stopping = true;
     for (const s of subs) {
       try {
         if ("unsubscribe" in s) s.unsubscribe();
@@ -561,9 +594,54 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       }
       const token = randomToken();
       await Deno.mkdir(storeDir, { recursive: true });
-      server = await startNatsServer({ storeDir, auth: { token }, pidFile });
+      server = await startNatsServer({
+        storeDir,
+        auth: { token },
+        pidFile,
+        onExit: (st) => restartEmbedded(st),
+      });
       const confPath = (await Deno.readTextFile(pidFile).catch(() => "")).split("\n")[1] ?? "";
-      guard = guardServer(server.pid, confPath.replace(/\/[^/]*$/, ""));
+      const confDir = confPath.replace(/\/[^/]*$/, "");
+      guard = guardServer(server.pid, confDir);
+      /**
+       * The embedded server died (crash, OOM killer, kill -9): start it again on the same
+       * port, token and store, so the queue, the results stream and every client's
+       * subscription come back. A server that cannot be restarted stops the sweep.
+       */
+      const restartEmbedded = async (st: Deno.CommandStatus) => {
+        if (stopping) return;
+        emit({
+          type: "log",
+          message: `the embedded nats-server exited (${
+            st.signal ? `signal ${st.signal}` : `code ${st.code}`
+          }); restarting it on its store ${storeDir}`,
+        });
+        for (let attempt = 1; attempt <= 5 && !stopping; attempt++) {
+          try {
+            await server!.restart();
+            await guard?.release();
+            guard = guardServer(server!.pid, confDir);
+            emit({ type: "log", message: `the embedded nats-server is back (pid ${server!.pid})` });
+            return;
+          } catch (e) {
+            emit({
+              type: "log",
+              message: `restarting the embedded nats-server (attempt ${attempt}): ${
+                (e as Error).message.split("\n")[0]
+              }`,
+            });
+            await sleep(500 * attempt);
+          }
+        }
+        if (!stopping) {
+          rejectServer(
+            new Error(
+              `the embedded nats-server died and could not be restarted; its store ${storeDir} ` +
+                `is kept: continue with deno task sweep --resume ${sweepId}`,
+            ),
+          );
+        }
+      };
       url = server.url;
       auth = { token };
       workerEnv.NATS_TOKEN = token;
@@ -573,7 +651,13 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       if (opts.auth?.pass !== undefined) workerEnv.NATS_PASSWORD = opts.auth.pass;
     }
     emit({ type: "server", url: redact(url, auth), embedded });
-    nc = await connectNats({ servers: url, auth, name: `se3h-coordinator-${sweepId}` });
+    nc = await connectNats({
+      servers: url,
+      auth,
+      name: `se3h-coordinator-${sweepId}`,
+      pingIntervalMs: opts.pingIntervalMs ?? 2000,
+    });
+    watchConnection(nc);
     const jsm: JetStreamManager = await jetstreamManager(nc);
     const js: JetStreamClient = jetstream(nc);
     const names = streamNames(sweepId);
@@ -748,12 +832,27 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       opts.signal?.addEventListener("abort", () => reject(new Error("sweep aborted")));
     });
     aborted.catch(() => {});
-    const failures = local ? [local.failed, aborted, writeFailure] : [aborted, writeFailure];
+    const failures = [
+      ...(local ? [local.failed] : []),
+      aborted,
+      writeFailure,
+      serverFailure,
+    ];
     const noWorkerWarnMs = opts.noWorkerWarnMs ?? 30_000;
     let warnedAt = publishStart;
     while (results.size < total) {
       const quietSince = Math.max(lastWorkerEvent, warnedAt);
-      if (noWorkerWarnMs > 0 && performance.now() - quietSince >= noWorkerWarnMs) {
+      if (lostSince !== undefined) {
+        if (performance.now() - Math.max(lostSince, warnedAt) >= 10_000) {
+          warnedAt = performance.now();
+          emit({
+            type: "log",
+            message: `the nats-server has been unreachable for ${
+              Math.round((warnedAt - lostSince) / 1000)
+            } s; still waiting (Ctrl-C stops the sweep; --resume ${sweepId} continues it)`,
+          });
+        }
+      } else if (noWorkerWarnMs > 0 && performance.now() - quietSince >= noWorkerWarnMs) {
         warnedAt = performance.now();
         emit({
           type: "log",

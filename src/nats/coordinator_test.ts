@@ -287,6 +287,10 @@ Deno.test("distributed: nats-server restarted mid-sweep (file storage) → clien
 Deno.test("distributed: coordinator killed and resumed → finished cases are not run again", async () => {
   const outDir = await Deno.makeTempDir();
   const sweepId = "resume";
+  // Deterministic: the first run's worker holds every case after its third, so the kill
+  // comes with exactly 3 results done and the 4th in flight, however loaded the machine.
+  const holdFile = `${outDir}/hold`;
+  await Deno.writeTextFile(holdFile, "");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -294,6 +298,7 @@ Deno.test("distributed: coordinator killed and resumed → finished cases are no
       new URL("./testdata/coordinator_child.ts", import.meta.url).pathname,
       outDir,
       sweepId,
+      `3:${holdFile}`,
     ],
     stdin: "null",
     stdout: "null",
@@ -302,12 +307,12 @@ Deno.test("distributed: coordinator killed and resumed → finished cases are no
   try {
     const path = `${outDir}/${sweepId}/results.json`;
     let before: SweepResults | undefined;
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 1200; i++) {
       before = await readResults(path);
       if ((before?.results.length ?? 0) >= 3) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(before && before.results.length >= 3, "the first coordinator made progress");
+    assert.equal(before?.results.length, 3, "the first coordinator made progress, then held");
     const serverPid = Number(
       (await Deno.readTextFile(`${outDir}/${sweepId}/.nats/server.pid`)).split("\n")[0],
     );
@@ -315,12 +320,13 @@ Deno.test("distributed: coordinator killed and resumed → finished cases are no
     child.kill("SIGKILL");
     await child.status;
     // Its guard stops the embedded server although the coordinator could not.
-    for (let i = 0; i < 100 && await alive(serverPid); i++) {
+    for (let i = 0; i < 300 && await alive(serverPid); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.equal(await alive(serverPid), false, "no nats-server outlives a killed coordinator");
     const doneBefore = new Set((await readResults(path))!.results.map((r) => r.id));
-    assert.ok(doneBefore.size < 12, "killed before the end");
+    assert.equal(doneBefore.size, 3, "killed with the 4th case held");
+    await Deno.remove(holdFile);
 
     const started: string[] = [];
     const logs: string[] = [];

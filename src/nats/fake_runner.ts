@@ -28,6 +28,19 @@ export interface FakeRunnerOptions {
   sleepMs: number;
   /** Called when a `crash-worker` case arrives; default `Deno.exit(137)`. */
   crash?: () => never;
+  /**
+   * After `after` cases, each further case waits (heartbeating) while the file `path`
+   * exists: a test holds a sweep at a known point (e.g. to kill the coordinator with
+   * exactly `after` results done). The worker CLI reads it from
+   * `SE3H_FAKE_RUNNER_HOLD=<after>:<path>`.
+   */
+  hold?: { after: number; path: string };
+}
+
+/** Parses `SE3H_FAKE_RUNNER_HOLD` (`<after>:<path>`); undefined when unset or malformed. */
+export function parseHold(v: string | undefined): FakeRunnerOptions["hold"] {
+  const m = v ? /^(\d+):(.+)$/.exec(v) : null;
+  return m ? { after: Number(m[1]), path: m[2] } : undefined;
 }
 
 /** A synthetic result for `c` with the given status and duration (no real measurement). */
@@ -49,8 +62,23 @@ export function syntheticResult(c: Case, status: CaseResult["status"], ms: numbe
 /** TEST-ONLY runner: sleeps `sleepMs` (abortable, with heartbeats), returns a synthetic `ok`. */
 export function fakeRunner(opts: FakeRunnerOptions): RunCaseFn {
   const crash = opts.crash ?? (() => Deno.exit(137));
+  let runs = 0;
+  const held = () => {
+    try {
+      Deno.statSync(opts.hold!.path);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   return async (c, runOpts = {}) => {
     if (c.label === CRASH_WORKER_LABEL) crash();
+    if (opts.hold && runs++ >= opts.hold.after) {
+      while (held() && !runOpts.signal?.aborted) {
+        runOpts.onHeartbeat?.();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     const started = performance.now();
     await new Promise<void>((resolve) => {
       const beat = setInterval(() => runOpts.onHeartbeat?.(), 200);

@@ -31,6 +31,11 @@ export interface NatsServerOptions {
   readyTimeoutMs?: number;
   /** File to write the server's pid to (for cleaning up after a crashed parent). Default: none. */
   pidFile?: string;
+  /**
+   * Called when the server process exits without `stop()`, `restart()` or `kill()`
+   * asking it to (it crashed, or someone killed it). The owner may `restart()` it.
+   */
+  onExit?: (status: Deno.CommandStatus) => void;
 }
 
 /** A running local server. */
@@ -238,7 +243,14 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     }
     // Line 1: pid; line 2: the config path, which identifies this very server process.
     if (opts.pidFile) await Deno.writeTextFile(opts.pidFile, `${child.pid}\n${confPath}\n`);
-    return { child, exited };
+    const run = { child, exited };
+    exited.then((status) => {
+      if (current === run) {
+        current = undefined;
+        opts.onExit?.(status);
+      }
+    });
+    return run;
   }
 
   // A port picked by us can be taken between freePort() and the server binding it: retry.

@@ -177,6 +177,10 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
   if (opts.signal?.aborted) stop.abort();
 
   let current: { caseId: string; delivery: number } | undefined;
+  let onReconnect: (() => void) | undefined;
+  (async () => {
+    for await (const st of nc.status()) if (st.type === "reconnect") onReconnect?.();
+  })().catch(() => {});
   const sweeps = new Set<string>();
   let sources: Source[] = [];
 
@@ -395,6 +399,12 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
       } catch { /* disconnected */ }
     };
     const inProgress = setInterval(working, Math.max(100, src.ackWaitMs / 3));
+    onReconnect = () => {
+      // Back after an outage: tell the server at once that the case is still running,
+      // before its ack wait (which counted through the outage) hands it to another worker.
+      lastWorking = 0;
+      working();
+    };
     const caseAbort = new AbortController();
     const onStop = () => caseAbort.abort();
     stop.signal.addEventListener("abort", onStop);
@@ -448,6 +458,7 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
       current = undefined;
       emit(src.sweepId, event("finished", { caseId: id, status: full.status, delivery }));
     } finally {
+      onReconnect = undefined;
       clearInterval(inProgress);
       stop.signal.removeEventListener("abort", onStop);
       current = undefined;

@@ -44,6 +44,13 @@ export const RESUME_OPTIONS = {
 };
 
 if (import.meta.main) {
-  const [outDir, sweepId] = Deno.args;
-  await runDistributedSweep({ cases: resumeCases(), sweepId, outDir, ...RESUME_OPTIONS });
+  // Optional third argument: `<after>:<hold file>` (see SE3H_FAKE_RUNNER_HOLD in fake_runner.ts).
+  const [outDir, sweepId, hold] = Deno.args;
+  await runDistributedSweep({
+    cases: resumeCases(),
+    sweepId,
+    outDir,
+    ...RESUME_OPTIONS,
+    workerEnv: { ...RESUME_OPTIONS.workerEnv, ...(hold ? { SE3H_FAKE_RUNNER_HOLD: hold } : {}) },
+  });
 }
