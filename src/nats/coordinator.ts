@@ -191,8 +191,8 @@ export function orderGroupedInterleaved(cases: readonly Case[]): Case[] {
 }
 
 /**
- * At most this many workers are tracked (shown, stored in results.json); announcements of
- * further worker ids are ignored: anyone with the credentials could announce thousands.
+ * At most this many workers are tracked (shown, stored in results.json), the ones heard
+ * from most recently: anyone with the credentials could announce thousands.
  */
 export const MAX_WORKERS = 256;
 
@@ -683,23 +683,29 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
           continue;
         }
         const { v: _v, type, ...row } = p.value;
-        if (!workers.has(row.workerId) && workers.size >= MAX_WORKERS) {
+        // Least recently heard first: a flood of announcements evicts itself, while real
+        // workers, which heartbeat, come back at their next beat.
+        workers.delete(row.workerId);
+        if (workers.size >= MAX_WORKERS) {
+          workers.delete(workers.keys().next().value!);
           if (!tooManyWorkers) {
             tooManyWorkers = true;
             emit({
               type: "log",
-              message: `more than ${MAX_WORKERS} workers announced: ignoring the events of new ` +
-                `worker ids (${row.workerId.slice(0, 40)} …)`,
+              message: `more than ${MAX_WORKERS} workers announced: keeping the ${MAX_WORKERS} ` +
+                `heard from most recently`,
             });
           }
-          continue;
         }
         lastWorkerEvent = performance.now();
         workers.set(
           row.workerId,
           type === "finished" || type === "bye" ? { ...row, caseId: undefined } : row,
         );
-        if (type === "started" && row.caseId) {
+        if (
+          type === "started" && row.caseId && byId.has(row.caseId) &&
+          timeline.length < 20 * total + 1000 // bounded, whatever gets published
+        ) {
           timeline.push({ caseId: row.caseId, workerId: row.workerId, startedAt: row.time });
           emit({
             type: "case-started",
