@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { jetstream } from "@nats-io/jetstream";
 import { caseId } from "../case/id.ts";
 import { parseCase } from "../case/schema.ts";
-import type { Case, CaseResult, Environment, SweepResults } from "../results.ts";
+import type { Case, Environment, SweepResults } from "../results.ts";
 import { connectNats } from "./connection.ts";
 import { runDistributedSweep, type SweepEvent } from "./coordinator.ts";
 import { syntheticResult } from "./fake_runner.ts";
