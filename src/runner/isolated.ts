@@ -144,6 +144,25 @@ async function drain(stream: ReadableStream<Uint8Array>, limit = 0): Promise<str
   return limit > 0 && text.length > limit ? text.slice(-limit) : text;
 }
 
+/**
+ * The post-run budget rule: an `ok` result whose peak RSS (`memory.rssPeakBytes`, the
+ * larger of the child's own peak and the parent's samples) ended above `budget` becomes
+ * `oom` at `seqLen` — a spike between two samples must not make a result depend on
+ * sampling luck. Other results are returned as they are.
+ */
+export function applyRssBudget(r: CaseResult, budget: number, seqLen: number): CaseResult {
+  const peak = r.memory?.rssPeakBytes ?? null;
+  if (r.status !== "ok" || peak === null || peak <= budget) return r;
+  return {
+    ...r,
+    status: "oom",
+    oomAt: seqLen,
+    error: `memory budget: peak RSS ${formatBytes(peak)} exceeded the budget of ${
+      formatBytes(budget)
+    } (between two samples; detected after the run)`,
+  };
+}
+
 /** Parses the last JSON line of the child's stdout as a result, or null. */
 function parseResultLine(stdout: string): CaseResult | null {
   const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("{"));
@@ -302,17 +321,7 @@ export async function runCaseIsolated(
       startedAt: result.startedAt ?? startedAt,
       finishedAt: result.finishedAt ?? new Date().toISOString(),
     };
-    if (merged.status === "ok" && rssPeakBytes !== null && rssPeakBytes > budget) {
-      return {
-        ...merged,
-        status: "oom",
-        oomAt: c.seqLen,
-        error: `memory budget: peak RSS ${formatBytes(rssPeakBytes)} exceeded the budget of ${
-          formatBytes(budget)
-        } (between two samples; detected after the run)`,
-      };
-    }
-    return merged;
+    return applyRssBudget(merged, budget, c.seqLen);
   }
 
   const exit = `exit code ${status.code}${status.signal ? `, signal ${status.signal}` : ""}`;

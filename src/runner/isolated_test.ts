@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Case } from "../results.ts";
-import { runCaseIsolated } from "./isolated.ts";
+import { applyRssBudget, runCaseIsolated } from "./isolated.ts";
+import { emptyResult } from "./result.ts";
 
 /** A validated case carrying a test fault (built literally: the parent does not validate). */
 const faultCase = (fault: string, extra: Partial<Case> = {}): Case => ({
@@ -161,4 +162,17 @@ Deno.test("child.ts: with the stdin watch on, it exits as soon as its stdin clos
   assert.equal(code, 86, new TextDecoder().decode(stderr));
   assert.equal(new TextDecoder().decode(stdout), "", "no result line");
   assert.ok(performance.now() - t0 < 3000);
+});
+
+Deno.test("applyRssBudget: an ok result whose peak RSS ended above the budget is oom; others stay", () => {
+  const base = emptyResult(faultCase("noop"), "ok", { rssPeakBytes: 300 * 2 ** 20 });
+  const over = applyRssBudget(base, 200 * 2 ** 20, 64);
+  assert.equal(over.status, "oom");
+  assert.equal(over.oomAt, 64);
+  assert.match(over.error!, /peak RSS 300\.0 MiB exceeded the budget of 200\.0 MiB/);
+  assert.equal(applyRssBudget(base, 300 * 2 ** 20, 64), base, "at the budget: ok");
+  const err = { ...base, status: "error" as const };
+  assert.equal(applyRssBudget(err, 1, 64), err, "only ok results change");
+  const unknown = emptyResult(faultCase("noop"), "ok", {});
+  assert.equal(applyRssBudget(unknown, 1, 64).status, "ok", "no peak known: nothing to judge");
 });

@@ -50,13 +50,14 @@
  *
  * @module
  */
+import { type StopReason, stopReason as decideStop } from "./stopping.ts";
 import { type BackendName, tf, useBackend } from "../backend.ts";
 import { cpuModel, hostName } from "../environment.ts";
 import { emptyResult } from "./result.ts";
 import { createModel, type CreateModelOptions } from "../models/create_model.ts";
 import { type Preset, PRESETS } from "../models/presets.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
-import { isMedianStable, summarize } from "../stats.ts";
+import { summarize } from "../stats.ts";
 import { isInferredWasmOom, isOomError, isOomMessage, WASM_TRAP_NOTE } from "./oom.ts";
 import { clearWebgpuErrors, webgpuErrors } from "../webgpu/backend_factory.ts";
 import { createBaseline, isBaselineKind } from "../baselines/from_preset.ts";
@@ -359,25 +360,12 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
     const maxRepeats = Math.max(minRepeats, options.maxRepeats ?? MAX_REPEATS);
     const samples: number[] = [];
     const t0 = performance.now();
-    let stopReason = "repeats";
-    while (true) {
+    let stopReason: StopReason | null = null;
+    const rule = { minRepeats, maxRepeats, relTol, budgetMs: c.budgetMs };
+    while (stopReason === null) {
       samples.push(await timeStep(step));
       sample();
-      const n = samples.length;
-      if (n < minRepeats) continue;
-      if (n >= maxRepeats) {
-        stopReason = "max-repeats";
-        break;
-      }
-      if (isMedianStable(samples, { relTol })) {
-        stopReason = n === minRepeats ? "repeats" : "stable";
-        break;
-      }
-      const elapsed = performance.now() - t0;
-      if (elapsed + elapsed / n > c.budgetMs) {
-        stopReason = n === minRepeats ? "repeats" : "budget";
-        break;
-      }
+      stopReason = decideStop(samples, performance.now() - t0, rule);
     }
     const timeMs: TimeSummary = summarize(samples);
 
