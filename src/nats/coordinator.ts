@@ -158,6 +158,8 @@ export interface DistributedInfo {
   makespanMs: number;
   /** Cases actually queued in this run (not skipped as done/queued by a previous run). */
   queued: number;
+  /** NATS messages the coordinator received and sent in this run (its connection's counters). */
+  messages?: { in: number; out: number };
 }
 
 /** Estimated cost of a case: analytic FLOPs of its pass, else length × batch. */
@@ -167,25 +169,40 @@ function caseCost(c: Case): number {
 
 /**
  * The default publishing order of a distributed sweep: every group (the case without its
- * length, `groupKey`) in ascending length; groups ordered by their total estimated cost,
- * heaviest first; then round-robin — the smallest case of each group, then the second
- * of each, and so on. See the module doc for why.
+ * length, `groupKey`) in ascending length, groups interleaved by longest remaining chain
+ * first. At each step it takes, among the groups' next cases, the one whose group has the
+ * most estimated cost left (this case and the larger ones after it), skipping groups that
+ * had a case among the last `gap` published (so a length rarely runs while a smaller one
+ * of its group is still undecided); when every group was that recent, the least recent.
+ * See the module doc for why.
  */
-export function orderGroupedInterleaved(cases: readonly Case[]): Case[] {
+export function orderGroupedInterleaved(cases: readonly Case[], gap = 4): Case[] {
   const groups = new Map<string, Case[]>();
   for (const c of cases) {
     const k = groupKey(c);
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(c);
   }
-  const chains = [...groups.values()]
-    .map((g) => [...g].sort((a, b) => a.seqLen - b.seqLen))
-    .map((g) => ({ g, cost: g.reduce((s, c) => s + caseCost(c), 0) }))
-    .sort((a, b) => b.cost - a.cost)
-    .map((x) => x.g);
+  const chains = [...groups.values()].map((g) => {
+    const sorted = [...g].sort((a, b) => a.seqLen - b.seqLen);
+    // tails[i]: estimated cost of sorted[i..] (what is left of the chain from i on)
+    const tails = sorted.map(caseCost);
+    for (let i = tails.length - 2; i >= 0; i--) tails[i] += tails[i + 1];
+    return { sorted, tails, next: 0, last: -Infinity };
+  });
   const out: Case[] = [];
-  for (let round = 0; out.length < cases.length; round++) {
-    for (const g of chains) if (round < g.length) out.push(g[round]);
+  while (out.length < cases.length) {
+    let best: (typeof chains)[number] | undefined;
+    let oldest: (typeof chains)[number] | undefined;
+    for (const ch of chains) {
+      if (ch.next >= ch.sorted.length) continue;
+      if (!oldest || ch.last < oldest.last) oldest = ch;
+      if (out.length - ch.last <= gap) continue;
+      if (!best || ch.tails[ch.next] > best.tails[best.next]) best = ch;
+    }
+    const pick = best ?? oldest!;
+    out.push(pick.sorted[pick.next++]);
+    pick.last = out.length - 1;
   }
   return out;
 }
@@ -366,6 +383,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       localWorkers: localCount,
       makespanMs: previousMakespanMs + makespanMs,
       queued,
+      ...(nc ? { messages: { in: nc.stats().inMsgs, out: nc.stats().outMsgs } } : {}),
     };
     return {
       ...previous,
