@@ -51,6 +51,7 @@ import { parseCase } from "../case/schema.ts";
 import { caseId } from "../case/id.ts";
 import { collectEnvironment } from "../environment.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
+import { emptyResult } from "../runner/result.ts";
 import { groupKey, orderLargestFirst } from "../sweep/local.ts";
 import { passFlops } from "../flops.ts";
 import { connectNats, type NatsAuth, redact } from "./connection.ts";
@@ -215,8 +216,6 @@ export const MAX_WORKERS = 256;
 
 /** A worker seen during the sweep (last announcement/heartbeat). */
 type WorkerRow = Omit<WorkerEvent, "v" | "type">;
-
-const nullMemory = { peakBytes: null, rssPeakBytes: null, deviceBytes: null };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -542,16 +541,8 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   };
 
   const failedResult = (id: string, reason: string): CaseResult => {
-    const c = byId.get(id)!.c;
     return {
-      id,
-      case: c,
-      status: "failed",
-      timeMs: null,
-      memory: { ...nullMemory },
-      flops: null,
-      worker: { host: "", device: "", backend: c.backend },
-      error: reason,
+      ...emptyResult(byId.get(id)!.c, "failed", { error: reason }),
       finishedAt: new Date().toISOString(),
     };
   };

@@ -490,3 +490,32 @@ Deno.test("fault: disk full while results.json is written → clear error, store
     else console.warn(`umount ${mnt}: ${new TextDecoder().decode(um.stderr)}`);
   }
 });
+
+Deno.test("fault: a resume with fewer cases keeps every stored row (a stored result is never dropped)", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const cases = mkCases(4);
+    const opts = {
+      sweepId: "keep",
+      outDir,
+      workers: 1,
+      workerArgs: ["--fake-runner", "20"],
+      workerEnv: FAULTS,
+      heartbeatMs: 300,
+      pollMs: 200,
+      environment: ENV,
+    };
+    const first = await runDistributedSweep({ ...opts, cases });
+    assert.equal(first.results.length, 4);
+    const res = await runDistributedSweep({ ...opts, cases: cases.slice(0, 1), resume: true });
+    assert.deepEqual(
+      res.results.map((r) => r.id).sort(),
+      cases.map((c) => caseId(c)).sort(),
+      "all four rows kept",
+    );
+    const disk: SweepResults = JSON.parse(await Deno.readTextFile(`${outDir}/keep/results.json`));
+    assert.equal(disk.results.length, 4);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

@@ -31,6 +31,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { Case, CaseResult } from "../results.ts";
 import { FailureLimits } from "./failure_limits.ts";
+import { emptyResult } from "../runner/result.ts";
 import {
   consumerName,
   encodeResultMessage,
@@ -420,16 +421,10 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
         });
       } catch (e) {
         // The runner promises not to throw for case failures; if it does, it is this case's error.
-        result = {
-          id,
-          case: c,
-          status: "error",
-          timeMs: null,
-          memory: { peakBytes: null, rssPeakBytes: null, deviceBytes: null },
-          flops: null,
-          worker: { host, device, backend: c.backend },
+        result = emptyResult(c, "error", {
+          device,
           error: `runner threw: ${(e as Error)?.message ?? e}`,
-        };
+        });
       }
       if (caseAbort.signal.aborted) {
         // Stopped mid-case: give the case back at once instead of after the ack wait.

@@ -21,7 +21,7 @@ import { canonicalJson, caseId } from "../case/id.ts";
 import { passFlops } from "../flops.ts";
 import type { Case, CaseResult } from "../results.ts";
 import { runCaseIsolated } from "../runner/isolated.ts";
-import { hostName } from "../environment.ts";
+import { emptyResult } from "../runner/result.ts";
 
 /** The runner's signature (runCaseIsolated, or a test double). */
 export type CaseRunner = (
@@ -93,16 +93,11 @@ export class FailureTracker {
     const what = f.status === "oom" ? "ran out of memory" : "timed out";
     const now = new Date().toISOString();
     return {
-      id: caseId(c),
-      case: c,
-      status: "skipped",
+      ...emptyResult(c, "skipped", {
+        error:
+          `skipped: ${c.model} ${c.pass} ${what} at seqLen ${f.seqLen} (same backend, preset, batch)`,
+      }),
       skippedAfter: f.status,
-      timeMs: null,
-      memory: { peakBytes: null, rssPeakBytes: null, deviceBytes: null },
-      flops: passFlops(c),
-      worker: { host: hostName(), device: "", backend: c.backend },
-      error:
-        `skipped: ${c.model} ${c.pass} ${what} at seqLen ${f.seqLen} (same backend, preset, batch)`,
       ...(f.status === "oom" ? { oomAt: f.seqLen } : {}),
       skipped: true,
       startedAt: now,
