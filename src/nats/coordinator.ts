@@ -55,7 +55,8 @@ import { emptyResult } from "../runner/result.ts";
 import { groupKey, orderLargestFirst } from "../sweep/local.ts";
 import { passFlops } from "../flops.ts";
 import { connectNats, type NatsAuth, redact } from "./connection.ts";
-import { killStaleServer, type NatsServer, startNatsServer } from "./server.ts";
+import { killStaleServer } from "./server.ts";
+import { type EmbeddedServer, randomToken, startEmbeddedServer } from "./embedded_server.ts";
 import { startLocalWorkers, type WorkerSlot } from "./local_workers.ts";
 import {
   checkSweepId,
@@ -220,51 +221,6 @@ type WorkerRow = Omit<WorkerEvent, "v" | "type">;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Makes sure the embedded nats-server does not outlive this process, even when it is
- * killed with SIGKILL (no `finally` runs then): a `sh` child waits for its stdin — a pipe
- * from us — to close, which the kernel does when we die, and then sends SIGTERM to the
- * server if that pid is still a nats-server, and removes the server's config folder
- * (`confDir`, which holds the token; only a `se3h-nats-conf-*` folder). On a normal stop
- * the server is stopped first and `release()` closes the pipe (the guard then finds no
- * server and just exits). Local workers guard themselves the same way
- * (`--exit-on-stdin-close`).
- */
-function guardServer(pid: number, confDir: string): { release(): Promise<void> } {
-  const script = `cat >/dev/null; ` +
-    `if tr '\\0' ' ' < /proc/$0/cmdline 2>/dev/null | grep -q nats-server; then ` +
-    `kill -TERM $0; sleep 1; case "$1" in */se3h-nats-conf-*) rm -rf -- "$1";; esac; fi; ` +
-    `exit 0`;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("sh", {
-      args: ["-c", script, String(pid), confDir],
-      stdin: "piped",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-  } catch {
-    return { release: () => Promise.resolve() }; // no sh: best effort (resume kills stale servers)
-  }
-  return {
-    async release() {
-      try {
-        await child.stdin.close();
-      } catch { /* already closed */ }
-      await child.status;
-    },
-  };
-}
-
-/** A random token for the embedded server (hex, 32 bytes). */
-function randomToken(): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(32)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-}
-
-/**
  * Runs a sweep over NATS: publishes the cases, lets workers run them, collects results
  * into `<outDir>/<sweepId>/results.json`, and returns the {@link SweepResults}.
  * See the module documentation for embedded mode, resume and failure handling.
@@ -347,8 +303,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   let flushing: Promise<void> | undefined;
   let dirty = false;
 
-  let server: NatsServer | undefined;
-  let guard: { release(): Promise<void> } | undefined;
+  let server: EmbeddedServer | undefined;
   let nc: NatsConnection | undefined;
   let local: ReturnType<typeof startLocalWorkers> | undefined;
   const subs: Array<Subscription | ConsumerMessages> = [];
@@ -547,12 +502,10 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     };
   };
 
-  let stopping = false;
   let rejectServer!: (e: Error) => void;
   const serverFailure = new Promise<never>((_, reject) => (rejectServer = reject));
   serverFailure.catch(() => {});
   const stopAll = async () => {
-    stopping = true;
     for (const s of subs) {
       try {
         if ("unsubscribe" in s) s.unsubscribe();
@@ -579,7 +532,6 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
       if (!timely) await nc.close().catch(() => {});
     }
     if (server) await server.stop();
-    await guard?.release();
     await flushAll();
     // The store is the second copy of every result: it goes only after the final
     // results.json was written, synced and read back.
@@ -602,55 +554,19 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
         await Deno.remove(storeDir, { recursive: true }).catch(() => {});
       }
       const token = randomToken();
-      await Deno.mkdir(storeDir, { recursive: true });
-      server = await startNatsServer({
+      server = await startEmbeddedServer({
         storeDir,
-        auth: { token },
+        token,
         pidFile,
-        onExit: (st) => restartEmbedded(st),
-      });
-      const confPath = (await Deno.readTextFile(pidFile).catch(() => "")).split("\n")[1] ?? "";
-      const confDir = confPath.replace(/\/[^/]*$/, "");
-      guard = guardServer(server.pid, confDir);
-      /**
-       * The embedded server died (crash, OOM killer, kill -9): start it again on the same
-       * port, token and store, so the queue, the results stream and every client's
-       * subscription come back. A server that cannot be restarted stops the sweep.
-       */
-      const restartEmbedded = async (st: Deno.CommandStatus) => {
-        if (stopping) return;
-        emit({
-          type: "log",
-          message: `the embedded nats-server exited (${
-            st.signal ? `signal ${st.signal}` : `code ${st.code}`
-          }); restarting it on its store ${storeDir}`,
-        });
-        for (let attempt = 1; attempt <= 5 && !stopping; attempt++) {
-          try {
-            await server!.restart();
-            await guard?.release();
-            guard = guardServer(server!.pid, confDir);
-            emit({ type: "log", message: `the embedded nats-server is back (pid ${server!.pid})` });
-            return;
-          } catch (e) {
-            emit({
-              type: "log",
-              message: `restarting the embedded nats-server (attempt ${attempt}): ${
-                (e as Error).message.split("\n")[0]
-              }`,
-            });
-            await sleep(500 * attempt);
-          }
-        }
-        if (!stopping) {
+        onLog: (message) => emit({ type: "log", message }),
+        onFatal: (reason) =>
           rejectServer(
             new Error(
-              `the embedded nats-server died and could not be restarted; its store ${storeDir} ` +
-                `is kept: continue with deno task sweep --resume ${sweepId}`,
+              `${reason}; its store ${storeDir} is kept: continue with ` +
+                `deno task sweep --resume ${sweepId}`,
             ),
-          );
-        }
-      };
+          ),
+      });
       url = server.url;
       auth = { token };
       workerEnv.NATS_TOKEN = token;
