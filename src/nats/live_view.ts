@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { formatBytes } from "../runner/isolated.ts";
 import cliProgress from "cli-progress";
 import process from "node:process";
 import type { CaseResult } from "../results.ts";
@@ -67,11 +68,11 @@ export function sanitize(s: unknown, max = 80): string {
   return clean.length > max ? clean.slice(0, max - 1) + "…" : clean;
 }
 
-const mib = (b: number | undefined) => b === undefined ? "?" : `${Math.round(b / 2 ** 20)} MiB`;
+const mib = (b: number | undefined) => b === undefined ? "?" : formatBytes(b);
 const gib = (b: number | undefined) => b === undefined ? "?" : `${(b / 2 ** 30).toFixed(1)}`;
 
 /**
- * One worker's line: `host gpu 1 [tensorflow] rss 310 MiB free 12.3/24.0 GiB running <case> (#2)`,
+ * One worker's line: `host gpu 1 [tensorflow] rss 310.0 MiB free 12.3/24.0 GiB running <case> (#2)`,
  * where `<case>` is `caseLabel(caseId)` if given and known, else the id.
  */
 export function formatWorkerLine(
