@@ -2,27 +2,31 @@
  * The coordinator of a distributed sweep over NATS JetStream.
  *
  * {@link runDistributedSweep} publishes cases to the sweep's work-queue stream, collects
- * results from the results stream (deduplicated by case id: the first result wins) and
- * writes `<outDir>/<sweepId>/results.json` after every new result, in the same format as
- * a local sweep, plus `workers`, `timeline` and `distributed` fields.
+ * results from the results stream (validated — schema, size, id = subject = a case of
+ * this sweep — and deduplicated by case id: the first valid result wins) and writes
+ * `<outDir>/<sweepId>/results.json` (durably: fsynced) after every new result, in the same
+ * format as a local sweep, plus `workers`, `timeline`, `distributed` and `finishedAt`.
  *
  * Embedded mode (no `nats` URL): it starts its own `nats-server` (JetStream, loopback,
  * free port, a random token) with its storage in `<outDir>/<sweepId>/.nats/`, and its
  * own worker processes; it stops both at the end. The storage stays where it is while a
  * sweep is unfinished, so `resume: true` restarts the server on the same storage: the
  * results stream and the queued work survive a coordinator crash. A finished sweep
- * removes `.nats/` (results.json holds everything). A fresh (non-resume) run deletes
- * any previous `.nats/` and the sweep's streams first.
+ * removes `.nats/` only after its final results.json was written, synced and read back
+ * (until then the store is the other copy of every result). A results.json that cannot be
+ * written stops the sweep with the `--resume` command, store kept. A fresh (non-resume)
+ * run deletes any previous `.nats/` and the sweep's streams first. The embedded server is
+ * supervised (src/nats/embedded_server.ts): killed, it is restarted on its store. A lost
+ * connection (either mode) is reported within seconds (pings every `pingIntervalMs`).
  *
  * Failure handling:
  * - A worker that dies mid-case leaves its message unacked: JetStream redelivers it after
  *   the ack wait (`ackWaitMs`); workers send in-progress acks while a case runs.
- * - After `maxDeliver` deliveries JetStream gives up and publishes the advisory
- *   `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>`; the coordinator
- *   records the case as `failed`. Advisories are not stored, so as a fallback the
- *   coordinator also polls the consumers: when nothing is pending or in flight for two
- *   polls in a row but cases are unresolved, it looks each one up in the results stream
- *   and records the rest as `failed`.
+ * - After `maxDeliver` deliveries JetStream gives up. The coordinator polls the consumers:
+ *   when nothing is pending or in flight for two polls in a row but cases are unresolved,
+ *   it looks each one up in the results stream and records the rest as `failed`. The
+ *   max-deliveries advisory (`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.*`)
+ *   only triggers that check at once: anyone with the credentials can forge one.
  * - Local workers that exit are restarted (a case that crashes its worker must not stop
  *   the sweep); a worker that keeps dying right after start fails the sweep.
  *
