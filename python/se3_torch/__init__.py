@@ -1,0 +1,1 @@
+"""PyTorch implementation of the SE(3)-Hyena benchmark models (design/model.md)."""

@@ -1,0 +1,105 @@
+/**
+ * The Python side of the `torch` framework: which interpreter runs the PyTorch child
+ * (`python/child.py`), and the environment it runs in.
+ *
+ * Interpreter ({@link resolvePython}): the `--python PATH` option, else
+ * `SE3_HYENA_PYTHON`, else `/usr/bin/python3` when Debian's `python3-torch` is installed
+ * (the package scripts/system_deps.ts installs; a `python3` earlier on PATH, e.g. a
+ * virtual environment without torch, would not have it), else the `python3` on PATH.
+ *
+ * Environment ({@link torchChildEnv}), because fair CPU timing needs a fast BLAS and
+ * allocator (Debian's torch calls the reference BLAS through `libblas.so.3` unless an
+ * optimised one is the alternative; glibc malloc made it 2–3× slower here than jemalloc):
+ * - `LD_PRELOAD` = Debian's `libjemalloc.so.2` when installed (appended to an existing one);
+ * - `LD_LIBRARY_PATH` starts with OpenBLAS's OpenMP build directory when installed, so
+ *   `libblas.so.3` resolves to OpenBLAS whatever the system alternative says;
+ * - `OMP_NUM_THREADS` / `OPENBLAS_NUM_THREADS` = the CPU count, unless already set.
+ * The child reports what it actually loaded (from /proc/self/maps) and its thread count in
+ * the result's `torch` field; nothing is assumed.
+ *
+ * @module
+ */
+
+/** Environment variable naming the Python interpreter of the torch child. */
+export const PYTHON_ENV = "SE3_HYENA_PYTHON";
+/** Debian's python3 (with `python3-torch`). */
+export const DEBIAN_PYTHON = "/usr/bin/python3";
+/** Debian's jemalloc (package libjemalloc2). */
+export const JEMALLOC_PATHS = [
+  "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+  "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
+];
+/** Debian's OpenBLAS, OpenMP build (package libopenblas0-openmp). */
+export const OPENBLAS_DIRS = [
+  "/usr/lib/x86_64-linux-gnu/openblas-openmp",
+  "/usr/lib/aarch64-linux-gnu/openblas-openmp",
+];
+/** The PyTorch child entry. */
+export const TORCH_CHILD_PATH = decodeURIComponent(
+  new URL("../../python/child.py", import.meta.url).pathname,
+);
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The interpreter of the torch child (see the module doc). */
+export function resolvePython(explicit?: string): string {
+  if (explicit) return explicit;
+  const fromEnv = env(PYTHON_ENV);
+  if (fromEnv) return fromEnv;
+  if (exists(DEBIAN_PYTHON) && exists("/usr/lib/python3/dist-packages/torch")) {
+    return DEBIAN_PYTHON;
+  }
+  return "python3";
+}
+
+/** Whether `python` can import torch (runs it once; false when it cannot start). */
+export async function torchAvailable(python: string): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command(python, {
+      args: ["-c", "import torch"],
+      stdout: "null",
+      stderr: "null",
+      stdin: "null",
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The torch child's environment additions (see the module doc), given the current
+ * environment `base` (default: this process's).
+ */
+export function torchChildEnv(
+  base: Record<string, string | undefined> = Deno.env.toObject(),
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const jemalloc = JEMALLOC_PATHS.find(exists);
+  if (jemalloc && !(base.LD_PRELOAD ?? "").includes("jemalloc")) {
+    out.LD_PRELOAD = base.LD_PRELOAD ? `${base.LD_PRELOAD}:${jemalloc}` : jemalloc;
+  }
+  const blas = OPENBLAS_DIRS.find(exists);
+  if (blas) {
+    out.LD_LIBRARY_PATH = base.LD_LIBRARY_PATH ? `${blas}:${base.LD_LIBRARY_PATH}` : blas;
+  }
+  const threads = String(navigator.hardwareConcurrency || 1);
+  if (!base.OMP_NUM_THREADS) out.OMP_NUM_THREADS = threads;
+  if (!base.OPENBLAS_NUM_THREADS) out.OPENBLAS_NUM_THREADS = threads;
+  return out;
+}
