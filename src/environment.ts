@@ -9,7 +9,7 @@ import type { Environment } from "./results.ts";
 import config from "../deno.json" with { type: "json" };
 
 /** The pinned TensorFlow.js version (from deno.json's import map; no need to load tfjs). */
-const TFJS_VERSION = config.imports["@tensorflow/tfjs-core"].replace(
+export const TFJS_VERSION: string = config.imports["@tensorflow/tfjs-core"].replace(
   /^npm:@tensorflow\/tfjs-core@/,
   "",
 );

@@ -89,7 +89,7 @@ export function globalContextFlops(
     return (d + 6) * fftConvFlops(n) + n * (6 + d + 3 + 3);
   }
   if (model === "equivariant-transformer") {
-    const perPair = (attention === "gram" ? 29 : 36) + 4 * d + 6;
+    const perPair = (attention === "gram" || attention === "flash" ? 29 : 36) + 4 * d + 6;
     return n * n * perPair;
   }
   throw new RangeError(`globalContextFlops: no FLOP model for model ${JSON.stringify(model)}`);

@@ -38,8 +38,12 @@ export interface Case {
   preset: "paper-runtime" | "recall" | "nbody" | "tiny" | string;
   backend: "cpu" | "wasm" | "webgpu" | "tensorflow";
   dtype: "float32";
-  /** Transformer attention implementation (only for equivariant-transformer). */
-  attention?: "materialized" | "gram";
+  /** Transformer attention implementation (only for equivariant-transformer; flash: torch only). */
+  attention?: "materialized" | "gram" | "flash";
+  /** Framework: TensorFlow.js (default) or PyTorch (python/child.py). Not in the case id when tfjs. */
+  framework?: "tfjs" | "torch";
+  /** Torch cases: where they run. */
+  device?: "cpu" | "cuda";
   /** Minimum timed repeats (the runner may do more, adaptively). */
   repeats: number;
   warmup: number;
@@ -89,6 +93,8 @@ export interface WorkerInfo {
   device: string;
   backend: string;
   id?: string;
+  /** The framework that ran the case and its version, e.g. `tfjs 4.22.0`, `torch 1.13.0 cpu`. */
+  framework?: string;
 }
 
 /** One result row. */

@@ -4,7 +4,8 @@
  * re-delivered or repeated case never counts twice.
  *
  * Hash the validated case (defaults filled, see `parseCase`), so that `{seqLen: 64}` and
- * `{seqLen: 64, batch: 1}` get the same id.
+ * `{seqLen: 64, batch: 1}` get the same id. The default framework (`framework: "tfjs"`) is
+ * left out of the hash: cases from before the field existed keep their ids.
  *
  * @module
  */
@@ -41,7 +42,18 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/** The stable id of a (validated) case: 16 hex digits of SHA-256(canonicalJson(c)). */
+/**
+ * The stable id of a (validated) case: 16 hex digits of SHA-256(canonicalJson(c)), with a
+ * `framework` of `"tfjs"` (the default) left out.
+ */
 export function caseId(c: unknown): string {
-  return createHash("sha256").update(canonicalJson(c)).digest("hex").slice(0, CASE_ID_HEX_DIGITS);
+  let hashed = c;
+  if (c !== null && typeof c === "object" && !Array.isArray(c)) {
+    const { framework, ...rest } = c as Record<string, unknown>;
+    if (framework === "tfjs") hashed = rest;
+  }
+  return createHash("sha256").update(canonicalJson(hashed)).digest("hex").slice(
+    0,
+    CASE_ID_HEX_DIGITS,
+  );
 }

@@ -32,3 +32,30 @@ Deno.test("caseId does not depend on key order or explicit defaults, and differs
   assert.equal(caseId(a), caseId(b));
   assert.notEqual(caseId(a), caseId(c));
 });
+
+Deno.test("caseId: the framework field leaves the ids of existing tfjs cases unchanged", () => {
+  // Case and id as written in reports/quick-20261127T122638Z-a109/results.json (before the
+  // framework field existed).
+  const old = {
+    model: "se3-hyena",
+    seqLen: 64,
+    batch: 1,
+    preset: "nbody",
+    backend: "wasm",
+    dtype: "float32",
+    repeats: 3,
+    warmup: 1,
+    budgetMs: 1500,
+    timeoutMs: 60000,
+    seed: 0,
+    pass: "forward",
+  };
+  const parsed = parseCase(old);
+  assert.equal(parsed.framework, "tfjs");
+  assert.equal(caseId(parsed), "2634cb78c52d03a9");
+  assert.equal(caseId(parseCase({ ...old, framework: "tfjs" })), "2634cb78c52d03a9");
+  const torch = parseCase({ ...old, framework: "torch" });
+  assert.equal(torch.device, "cpu");
+  assert.notEqual(caseId(torch), "2634cb78c52d03a9");
+  assert.notEqual(caseId(parseCase({ ...old, framework: "torch", device: "cuda" })), caseId(torch));
+});

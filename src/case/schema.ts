@@ -20,6 +20,14 @@
  * | `budgetMs` | 5000 (time budget for the timed repeats) |
  * | `timeoutMs` | 600000 (the child process is killed after this) |
  * | `seed` | 0 |
+ * | `framework` | `"tfjs"` (TensorFlow.js; `"torch"`: PyTorch, python/child.py) |
+ * | `device` | `"cpu"` for `torch` cases; not allowed for `tfjs` ones |
+ *
+ * `framework: "tfjs"` is left out of the case id (src/case/id.ts), so the ids of cases
+ * written before the field existed do not change. Torch cases support the equivariant
+ * models' forward and backward passes (not the baselines, not training); `backend` does not
+ * apply to them (they run on `device`) and is kept only as the default value. The attention
+ * form `flash` (row blocks with an online softmax) exists in PyTorch only so far.
  *
  * Forward and backward cases are strict: an unknown field (a typo such as `seqlen`) is an
  * error. Training cases (`pass: "train"`) pass extra fields (`task`, `epochs`, …) through
@@ -52,7 +60,15 @@ export { PRESET_NAMES };
 /** Backends a case may name. */
 export const CASE_BACKENDS = ["cpu", "wasm", "webgpu", "tensorflow"] as const;
 /** Attention implementations of the equivariant transformer. */
-export const ATTENTION_KINDS = ["materialized", "gram"] as const;
+export const ATTENTION_KINDS = ["materialized", "gram", "flash"] as const;
+/** Frameworks a case may run in. */
+export const FRAMEWORKS = ["tfjs", "torch"] as const;
+/** A framework. */
+export type Framework = (typeof FRAMEWORKS)[number];
+/** Devices of a torch case. */
+export const TORCH_DEVICES = ["cpu", "cuda"] as const;
+/** Models implemented in PyTorch (python/se3_torch/models.py). */
+export const TORCH_MODELS = ["se3-hyena", "equivariant-transformer"] as const;
 /** Simulated outcomes for tests of the runner (see the module doc). */
 export const FAULT_KINDS = ["noop", "oom", "grow", "hang", "crash", "fatal-oom"] as const;
 /** A simulated outcome. */
@@ -102,6 +118,8 @@ const baseShape = {
   /** Forward cases: tokens per chunk of the per-token parts (see src/runner/measure.ts). */
   tokenChunk: int(1, MAX_TOKENS).optional(),
   fault: enumOf(FAULT_KINDS).optional(),
+  framework: enumOf(FRAMEWORKS).default("tfjs"),
+  device: enumOf(TORCH_DEVICES).optional(),
 };
 
 const measuredSchema = z.strictObject(
@@ -138,6 +156,41 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
       input: c.attention,
     });
   }
+  if (c.framework === "torch") {
+    if (!(TORCH_MODELS as readonly string[]).includes(c.model)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["model"],
+        message: `framework torch implements ${TORCH_MODELS.join(", ")} only`,
+        input: c.model,
+      });
+    }
+    if (c.pass === "train") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["pass"],
+        message: "framework torch measures forward and backward passes only",
+        input: c.pass,
+      });
+    }
+  } else {
+    if (c.device !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["device"],
+        message: 'only applies to framework "torch" (tfjs cases choose a backend)',
+        input: c.device,
+      });
+    }
+    if (c.attention === "flash") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["attention"],
+        message: 'flash is implemented in framework "torch" only',
+        input: c.attention,
+      });
+    }
+  }
   if (c.fault !== undefined && !testFaultsEnabled()) {
     ctx.addIssue({
       code: "custom",
@@ -147,10 +200,12 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
     });
   }
 }).transform((c) => {
+  let out = c;
   if (c.model === "equivariant-transformer" && c.attention === undefined) {
-    return { ...c, attention: "materialized" as const };
+    out = { ...out, attention: "materialized" as const };
   }
-  return c;
+  if (c.framework === "torch" && c.device === undefined) out = { ...out, device: "cpu" as const };
+  return out;
 });
 
 /** Whether the `fault` test field is enabled in this process. */

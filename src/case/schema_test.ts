@@ -92,3 +92,33 @@ Deno.test("the fault test field is accepted only with SE3_HYENA_TEST_FAULTS=1", 
     else Deno.env.set(TEST_FAULTS_ENV, saved);
   }
 });
+
+Deno.test("parseCase: framework and device", () => {
+  const base = { model: "se3-hyena", pass: "forward", seqLen: 64 };
+  assert.equal(parseCase(base).framework, "tfjs");
+  assert.equal(parseCase(base).device, undefined);
+  assert.equal(parseCase({ ...base, framework: "torch" }).device, "cpu");
+  assert.equal(parseCase({ ...base, framework: "torch", device: "cuda" }).device, "cuda");
+  assert.throws(
+    () => parseCase({ ...base, framework: "jax" }),
+    /framework: expected one of tfjs, torch, got "jax"/,
+  );
+  assert.throws(
+    () => parseCase({ ...base, device: "cuda" }),
+    /device: only applies to framework "torch"/,
+  );
+  assert.throws(
+    () => parseCase({ ...base, framework: "torch", device: "tpu" }),
+    /device: expected one of cpu, cuda/,
+  );
+  assert.throws(
+    () => parseCase({ ...base, model: "hyena", framework: "torch" }),
+    /model: framework torch implements se3-hyena, equivariant-transformer only/,
+  );
+  const flash = { ...base, model: "equivariant-transformer", attention: "flash" };
+  assert.throws(
+    () => parseCase(flash),
+    /attention: flash is implemented in framework "torch" only/,
+  );
+  assert.equal(parseCase({ ...flash, framework: "torch" }).attention, "flash");
+});

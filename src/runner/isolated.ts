@@ -1,6 +1,9 @@
 /**
- * Runs one case in a fresh child process (`deno run -A src/runner/child.ts`), so one
- * case's heap growth, crash or out-of-memory cannot skew or kill the next.
+ * Runs one case in a fresh child process (`deno run -A src/runner/child.ts`; for
+ * `framework: "torch"` cases `python3 python/child.py`, see src/torch/python.ts for the
+ * interpreter and its environment), so one case's heap growth, crash or out-of-memory
+ * cannot skew or kill the next. Both children follow the same protocol and are watched the
+ * same way.
  *
  * The parent
  * - writes the case as JSON on the child's stdin and reads one result line from its stdout;
@@ -30,6 +33,9 @@
  * @module
  */
 import { FAULT_KINDS } from "../case/schema.ts";
+import { caseId } from "../case/id.ts";
+import { passFlops } from "../flops.ts";
+import { resolvePython, TORCH_CHILD_PATH, torchChildEnv } from "../torch/python.ts";
 import { cpuModel, hostName, totalMemoryBytes } from "../environment.ts";
 import type { Case, CaseResult } from "../results.ts";
 import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
@@ -98,6 +104,8 @@ export interface RunCaseOptions {
   memoryBudgetBytes?: number;
   /** Extra environment variables of the child (added to this process's environment). */
   env?: Record<string, string>;
+  /** Python interpreter of torch cases; default: `resolvePython()` (src/torch/python.ts). */
+  python?: string;
 }
 
 /** The default memory budget: min(16 GiB, 70% of physical memory) (16 GiB when unknown). */
@@ -185,16 +193,14 @@ function parseResultLine(stdout: string): CaseResult | null {
  */
 export async function runCaseIsolated(
   c: Case,
-  opts: {
-    signal?: AbortSignal;
-    onHeartbeat?: () => void;
-    memoryBudgetBytes?: number;
-    env?: Record<string, string>;
-  } = {},
+  opts: RunCaseOptions = {},
 ): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
   const budget = opts.memoryBudgetBytes ?? defaultMemoryBudgetBytes();
-  const device = c.backend === "cpu" || c.backend === "wasm" ? cpuModel() : "";
+  const torch = c.framework === "torch";
+  const device = c.backend === "cpu" || c.backend === "wasm" || (torch && c.device !== "cuda")
+    ? cpuModel()
+    : "";
   let maxRss: number | null = null;
   const skeleton = (
     status: CaseResult["status"],
@@ -204,9 +210,10 @@ export async function runCaseIsolated(
     ...emptyResult(c, status, {
       error,
       rssPeakBytes: maxRss,
-      budgetBytes: c.backend === "wasm" ? Math.min(budget, WASM_HEAP_MAX_BYTES) : budget,
+      budgetBytes: c.backend === "wasm" && !torch ? Math.min(budget, WASM_HEAP_MAX_BYTES) : budget,
       device,
     }),
+    ...(torch ? { worker: { host: hostName(), device, backend: "torch" } } : {}),
     startedAt,
     finishedAt: new Date().toISOString(),
     ...extra,
@@ -214,33 +221,49 @@ export async function runCaseIsolated(
 
   if (opts.signal?.aborted) return skeleton("error", "aborted before start", { aborted: true });
 
-  const args = ["run", "-A", "--quiet"];
-  if (CONFIG_URL.protocol === "file:") {
+  let command = Deno.execPath();
+  let childEnv: Record<string, string> = {};
+  const args = torch ? [TORCH_CHILD_PATH] : ["run", "-A", "--quiet"];
+  if (torch) {
+    command = resolvePython(opts.python);
+    childEnv = torchChildEnv();
+  } else if (CONFIG_URL.protocol === "file:") {
     args.push(`--config=${decodeURIComponent(CONFIG_URL.pathname)}`);
   }
   const fault = (c as { fault?: unknown }).fault;
-  if (fault === "fatal-oom" && FAULT_KINDS.includes(fault)) {
-    args.push(`--v8-flags=--max-old-space-size=${FATAL_OOM_HEAP_MIB}`);
+  if (!torch) {
+    if (fault === "fatal-oom" && FAULT_KINDS.includes(fault)) {
+      args.push(`--v8-flags=--max-old-space-size=${FATAL_OOM_HEAP_MIB}`);
+    }
+    args.push(
+      CHILD_URL.protocol === "file:" ? decodeURIComponent(CHILD_URL.pathname) : CHILD_URL.href,
+    );
   }
-  args.push(
-    CHILD_URL.protocol === "file:" ? decodeURIComponent(CHILD_URL.pathname) : CHILD_URL.href,
-  );
 
   let child: Deno.ChildProcess;
   const prefix = parentDeathPrefix();
   try {
-    child = new Deno.Command(prefix[0] ?? Deno.execPath(), {
-      args: prefix.length ? [...prefix.slice(1), Deno.execPath(), ...args] : args,
+    child = new Deno.Command(prefix[0] ?? command, {
+      args: prefix.length ? [...prefix.slice(1), command, ...args] : args,
       cwd: REPO_ROOT_URL.protocol === "file:"
         ? decodeURIComponent(REPO_ROOT_URL.pathname)
         : undefined,
-      env: { ...opts.env, [MEMORY_BUDGET_ENV]: String(budget), [EXIT_ON_STDIN_CLOSE_ENV]: "1" },
+      env: {
+        ...childEnv,
+        ...opts.env,
+        [MEMORY_BUDGET_ENV]: String(budget),
+        [EXIT_ON_STDIN_CLOSE_ENV]: "1",
+      },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
   } catch (e) {
-    return skeleton("error", `spawn: could not start the child process: ${(e as Error).message}`);
+    const what = torch
+      ? `the PyTorch child (${command} ${TORCH_CHILD_PATH}; choose the interpreter with ` +
+        `--python PATH)`
+      : "the child process";
+    return skeleton("error", `spawn: could not start ${what}: ${(e as Error).message}`);
   }
 
   let killedFor: "timeout" | "budget" | "aborted" | null = null;
@@ -316,6 +339,8 @@ export async function runCaseIsolated(
     };
     const merged: CaseResult = {
       ...result,
+      // The torch child computes neither the id nor FLOPs: this process's are the reference.
+      ...(torch ? { id: caseId(c), case: c, flops: result.flops ?? passFlops(c) } : {}),
       memory,
       worker: { ...result.worker, host: result.worker?.host || hostName() },
       startedAt: result.startedAt ?? startedAt,

@@ -52,7 +52,7 @@
  */
 import { type StopReason, stopReason as decideStop } from "./stopping.ts";
 import { type BackendName, tf, useBackend } from "../backend.ts";
-import { cpuModel, hostName } from "../environment.ts";
+import { cpuModel, hostName, TFJS_VERSION } from "../environment.ts";
 import { emptyResult } from "./result.ts";
 import { createModel, type CreateModelOptions } from "../models/create_model.ts";
 import { type Preset, PRESETS } from "../models/presets.ts";
@@ -163,7 +163,7 @@ export function workerInfo(backend: string): WorkerInfo {
       ? `WebGPU ${info.vendor ?? ""} ${info.architecture ?? ""}`.trim()
       : "WebGPU adapter";
   } else device = `TensorFlow C (${backend})`;
-  return { host: hostName(), device, backend };
+  return { host: hostName(), device, backend, framework: `tfjs ${TFJS_VERSION}` };
 }
 
 /**
@@ -275,6 +275,13 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
   base.startedAt = startedAt;
   const finish = (r: CaseResult): CaseResult => ({ ...r, finishedAt: new Date().toISOString() });
 
+  if (c.framework === "torch") {
+    return finish({
+      ...base,
+      error: "framework torch: this process runs TensorFlow.js; torch cases run in " +
+        "python/child.py (src/runner/isolated.ts starts it)",
+    });
+  }
   try {
     await useBackend(c.backend as BackendName);
     tf.enableProdMode();
@@ -314,7 +321,7 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
         ? mod.createModel({
           kind: c.model as CreateModelOptions["kind"],
           preset: c.preset as CreateModelOptions["preset"],
-          attention: c.attention,
+          attention: c.attention as CreateModelOptions["attention"], // flash: torch only
           seed: c.seed,
         })
         : baselineBenchModel(createBaseline({
