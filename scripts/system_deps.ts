@@ -1,7 +1,8 @@
 /**
  * System packages the project needs, installed on demand with Debian's apt when we are
  * root, else a message that says how. Used by `deno task test` (everything the tests
- * need) and `deno task sweep` (nats-server only).
+ * need) and `deno task sweep` (nats-server; {@link TORCH_DEPS} too when the sweep has
+ * PyTorch cases).
  *
  * @module
  */
@@ -18,7 +19,36 @@ export interface SystemDep {
   dirPrefix?: { dir: string; prefix: string };
 }
 
-/** What the whole test suite needs. */
+/**
+ * What the `torch` framework needs on CPU (src/torch/python.ts): Debian's PyTorch, and
+ * for fair CPU timing OpenBLAS (OpenMP build; Debian's torch otherwise calls the reference
+ * BLAS) and jemalloc (glibc malloc made it 2–3× slower here).
+ */
+export const TORCH_DEPS: SystemDep[] = [
+  {
+    name: "PyTorch (python3-torch)",
+    apt: "python3-torch",
+    paths: ["/usr/lib/python3/dist-packages/torch/__init__.py"],
+  },
+  {
+    name: "OpenBLAS (OpenMP)",
+    apt: "libopenblas0-openmp",
+    paths: [
+      "/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3",
+      "/usr/lib/aarch64-linux-gnu/openblas-openmp/libblas.so.3",
+    ],
+  },
+  {
+    name: "jemalloc",
+    apt: "libjemalloc2",
+    paths: [
+      "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+      "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
+    ],
+  },
+];
+
+/** What the whole test suite needs (the cross-check runs PyTorch). */
 export const TEST_DEPS: SystemDep[] = [
   {
     name: "nats-server",
@@ -32,10 +62,13 @@ export const TEST_DEPS: SystemDep[] = [
     paths: [],
     dirPrefix: { dir: "/usr/share/vulkan/icd.d", prefix: "lvp_icd" },
   },
+  ...TORCH_DEPS,
 ];
 
 /** What a sweep with the embedded NATS server needs. */
 export const SWEEP_DEPS: SystemDep[] = TEST_DEPS.slice(0, 1);
+/** What a sweep with PyTorch cases needs. */
+export const TORCH_SWEEP_DEPS: SystemDep[] = [...SWEEP_DEPS, ...TORCH_DEPS];
 
 function exists(path: string): boolean {
   try {
@@ -115,12 +148,19 @@ export async function ensureSystemDeps(deps: SystemDep[]): Promise<void> {
 
 if (import.meta.main) {
   const which = Deno.args[0] ?? "test";
-  if (which !== "test" && which !== "sweep") {
-    console.error(`system_deps: expected "test" or "sweep", got ${JSON.stringify(which)}`);
+  const sets: Record<string, SystemDep[]> = {
+    test: TEST_DEPS,
+    sweep: SWEEP_DEPS,
+    torch: TORCH_SWEEP_DEPS,
+  };
+  if (!(which in sets)) {
+    console.error(
+      `system_deps: expected one of ${Object.keys(sets).join(", ")}, got ${JSON.stringify(which)}`,
+    );
     Deno.exit(2);
   }
   try {
-    await ensureSystemDeps(which === "test" ? TEST_DEPS : SWEEP_DEPS);
+    await ensureSystemDeps(sets[which]);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(1);

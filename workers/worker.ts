@@ -3,6 +3,7 @@
  *
  * ```
  * deno task worker --nats nats://hub:4222 [--backend wasm|cpu|webgpu|tensorflow] [--gpu 1]
+ *                  [--framework tfjs|torch] [--python PATH]
  *                  [--device-class a10g] [--memory-budget <bytes>]
  *                  [--token …|--creds file|--user u --pass p] [--tls-ca ca.pem] [--sweep <id>|all]
  * ```
@@ -10,6 +11,10 @@
  * Secrets are better passed through the environment than on the command line (where
  * `ps` shows them): `NATS_TOKEN`, `NATS_USER`, `NATS_PASSWORD`; `NATS_URL` stands in for
  * `--nats`. Secrets are never printed.
+ *
+ * `--framework torch` takes only PyTorch cases (run by `python/child.py` with the
+ * interpreter `--python PATH`, default see src/torch/python.ts); `--framework tfjs` only
+ * TensorFlow.js ones; without it a worker takes both.
  *
  * Exit codes: 0 after SIGINT/SIGTERM, `--max-cases`, or stdin closing with
  * `--exit-on-stdin-close` (the coordinator that started this worker has gone); 1 on a
@@ -37,6 +42,8 @@ import { TEST_FAULTS_ENV, testFaultsEnabled } from "../src/case/schema.ts";
 interface WorkerCliOptions {
   nats?: string;
   backend?: WorkBackend;
+  framework?: "tfjs" | "torch";
+  python?: string;
   gpu?: number;
   deviceClass?: string;
   token?: string;
@@ -84,6 +91,11 @@ export function workerProgram(): Command {
         WORK_BACKENDS,
       ),
     )
+    .addOption(
+      new Option("--framework <name>", "only take cases of this framework (default: any)")
+        .choices(["tfjs", "torch"]),
+    )
+    .option("--python <path>", "Python interpreter of torch cases (with PyTorch)")
     .option(
       "--gpu <index>",
       "GPU index: sets CUDA_VISIBLE_DEVICES for the runner",
@@ -176,6 +188,20 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  if (o.framework && o.backend && (o.backend === "torch") !== (o.framework === "torch")) {
+    console.error(
+      `error: --backend ${o.backend} takes no ${o.framework} cases (--framework ${o.framework})`,
+    );
+    return 2;
+  }
+  if (o.python !== undefined) {
+    try {
+      Deno.statSync(o.python);
+    } catch {
+      console.error(`error: --python: no such file ${JSON.stringify(o.python)}`);
+      return 2;
+    }
+  }
   let auth: NatsAuth | undefined;
   try {
     auth = authFromFlags(o, env);
@@ -200,7 +226,10 @@ export async function main(argv: string[]): Promise<number> {
     const { defaultMemoryBudgetBytes, runCaseIsolated } = await import(
       "../src/runner/isolated.ts"
     );
-    runCase = runCaseIsolated;
+    const python = o.python;
+    runCase = python === undefined
+      ? runCaseIsolated
+      : (c, opts) => runCaseIsolated(c, { ...opts, python });
     // The runner's own default, made explicit: it is part of the skip-after-OOM scope.
     memoryBudgetBytes ??= defaultMemoryBudgetBytes();
   }
@@ -233,12 +262,13 @@ export async function main(argv: string[]): Promise<number> {
   const device = o.gpu !== undefined ? `gpu ${o.gpu}` : "cpu";
   console.error(
     `worker: connected to ${redact(url)} (${describeAuth(auth)}); sweep ${o.sweep}, ` +
-      `backend ${o.backend ?? "any"}, device ${device}`,
+      `backend ${o.backend ?? "any"}, framework ${o.framework ?? "any"}, device ${device}`,
   );
   const stats = await runWorker(nc, {
     runCase,
     sweep: o.sweep,
     backend: o.backend,
+    framework: o.framework,
     device,
     deviceClass: o.deviceClass,
     workerId: o.id,

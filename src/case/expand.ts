@@ -47,6 +47,7 @@ export const BUILTIN_PRESETS = [
   "nbody-small",
   "recall-paper",
   "nbody-paper",
+  "frameworks",
 ] as const;
 const PRESETS_DIR = new URL("../../bench/presets/", import.meta.url);
 
@@ -94,6 +95,10 @@ export interface SweepOverrides {
   timeoutMs?: number;
   /** Set every case's minimum repeats. */
   repeats?: number;
+  /** Run every case in this framework (`tfjs` drops a `device`). */
+  framework?: string;
+  /** Set the device of every torch case. */
+  device?: string;
 }
 
 /** A sweep: validated cases and the settings that came with them. */
@@ -190,6 +195,13 @@ export function expandSweep(file: SweepFile, overrides: SweepOverrides = {}): Sw
       }
       if (overrides.timeoutMs !== undefined) row.timeoutMs = overrides.timeoutMs;
       if (overrides.repeats !== undefined) row.repeats = overrides.repeats;
+      if (overrides.framework !== undefined) {
+        row.framework = overrides.framework;
+        if (overrides.framework !== "torch") delete row.device;
+      }
+      if (overrides.device !== undefined && (row.framework ?? "tfjs") === "torch") {
+        row.device = overrides.device;
+      }
       const c = parseCase(row, `grid[${i}]`);
       if (overrides.models && !overrides.models.includes(c.model)) continue;
       if (overrides.passes && !overrides.passes.includes(c.pass)) continue;

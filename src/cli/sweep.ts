@@ -11,7 +11,14 @@
  * deno task sweep --resume quick-20250101T120000Z-a1b2 # after a coordinator crash
  * deno task sweep --local                              # no NATS: every case here
  * deno task sweep --local --preset my-sweep.json --models se3-hyena --lengths 64,128
+ * deno task sweep --preset frameworks                  # TensorFlow.js and PyTorch, same cases
+ * deno task sweep --gpus 0,1 --framework torch --device cuda --python /opt/venv/bin/python
  * ```
+ *
+ * `--framework tfjs|torch` runs every case in that framework (default: what the preset
+ * says, TensorFlow.js where it says nothing), `--device cpu|cuda` sets torch cases' device,
+ * `--python PATH` the interpreter of torch cases (default: src/torch/python.ts; exported as
+ * `SE3_HYENA_PYTHON` to the local runner and local workers).
  *
  * Modes (the one place that picks them is {@link chooseMode}):
  * - distributed (the default): src/nats/coordinator.ts (`runDistributedSweep`). Without
@@ -59,7 +66,15 @@ import type {
   ScalingRow,
 } from "../nats/coordinator.ts";
 import { createLiveView } from "../nats/live_view.ts";
-import { CASE_BACKENDS, CaseError, MODEL_KINDS, PASS_KINDS } from "../case/schema.ts";
+import {
+  CASE_BACKENDS,
+  CaseError,
+  FRAMEWORKS,
+  MODEL_KINDS,
+  PASS_KINDS,
+  TORCH_DEVICES,
+} from "../case/schema.ts";
+import { ensureTorchRuntime, PYTHON_ENV } from "../torch/python.ts";
 import { collectEnvironment } from "../environment.ts";
 import type { Case, CaseResult, SweepResults } from "../results.ts";
 import { defaultMemoryBudgetBytes, formatBytes } from "../runner/isolated.ts";
@@ -87,6 +102,9 @@ export interface SweepCliOptions {
   /** Undefined when not given (then "quick", or with --resume the sweep's own). */
   preset?: string;
   backend?: string;
+  framework?: "tfjs" | "torch";
+  device?: "cpu" | "cuda";
+  python?: string;
   out: string;
   lengths?: number[];
   maxSeqLen?: number;
@@ -189,6 +207,15 @@ export function buildProgram(): Command {
     .addOption(
       new Option("--backend <name>", "run every case on this backend").choices([...CASE_BACKENDS]),
     )
+    .addOption(
+      new Option("--framework <name>", "run every case in this framework").choices([
+        ...FRAMEWORKS,
+      ]),
+    )
+    .addOption(
+      new Option("--device <name>", "device of torch cases").choices([...TORCH_DEVICES]),
+    )
+    .option("--python <path>", "Python interpreter of torch cases (with PyTorch)")
     .option("--out <dir>", "output folder", (v: string) => {
       if (v.trim() === "") {
         throw new UsageError(`--out: expected a folder, got ${JSON.stringify(v)}`);
@@ -322,7 +349,9 @@ export async function chooseMode(
 /** One-line description of a case for progress output. */
 export function describeCase(c: Case): string {
   const attn = c.attention ? `/${c.attention}` : "";
-  return `${c.model}${attn} ${c.pass} N=${c.seqLen} B=${c.batch} ${c.preset} ${c.backend}`;
+  return `${c.model}${attn} ${c.pass} N=${c.seqLen} B=${c.batch} ${c.preset} ${
+    c.framework === "torch" ? `torch/${c.device}` : c.backend
+  }`;
 }
 
 /** One-line description of a result. */
@@ -411,7 +440,17 @@ export async function main(argv: string[]): Promise<number> {
     timeoutMs: opts.timeoutMs,
     repeats: opts.repeats,
     memoryBudget: opts.memoryBudget,
+    framework: opts.framework,
+    device: opts.device,
   });
+  if (opts.python !== undefined) {
+    try {
+      Deno.statSync(opts.python);
+    } catch {
+      throw new UsageError(`--python: no such file ${JSON.stringify(opts.python)}`);
+    }
+    Deno.env.set(PYTHON_ENV, opts.python); // the local runner and local workers inherit it
+  }
   let def: SweepDefinition;
   if (opts.resume !== undefined && (opts.scaling || opts.preset === SCALING_PRESET)) {
     throw new UsageError("--resume: a scaling study cannot be resumed; run it again");
@@ -448,6 +487,8 @@ export async function main(argv: string[]): Promise<number> {
     defaultBackend: def.defaultBackend,
     timeoutMs: def.timeoutMs,
     repeats: def.repeats,
+    framework: def.framework,
+    device: def.device,
   };
   const presetPath = def.preset === SCALING_PRESET ? SCALING_FILE.pathname : def.preset;
   let sweep: Sweep;
@@ -456,6 +497,16 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CaseError) throw new UsageError(e.message);
     throw e;
+  }
+  const hasTorch = sweep.cases.some((c) => c.framework === "torch");
+  if (opts.device !== undefined && !hasTorch) {
+    throw new UsageError(
+      `--device ${opts.device}: applies to torch cases only, and this sweep has none ` +
+        "(add --framework torch)",
+    );
+  }
+  if (!opts.dryRun && hasTorch) {
+    await ensureTorchRuntime(opts.python);
   }
   const memoryBudgetBytes = opts.memoryBudget ?? sweep.memoryBudgetBytes ??
     defaultMemoryBudgetBytes();

@@ -78,6 +78,7 @@ import {
   subjects,
   WORK_BACKENDS,
   type WorkBackend,
+  workBackendOf,
   type WorkerEvent,
 } from "./protocol.ts";
 
@@ -251,15 +252,15 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
   const total = byId.size;
   // Local workers serve one backend when told to, or when every case has the same one
   // (a worker that serves several backends polls them in turn, which adds latency).
-  const caseBackends = new Set([...byId.values()].map((v) => v.c.backend));
+  const caseBackends = new Set([...byId.values()].map((v) => workBackendOf(v.c)));
   const localBackend = opts.backend ??
     (caseBackends.size === 1 ? [...caseBackends][0] as WorkBackend : undefined);
   if (opts.backend && opts.nats === undefined) {
-    const other = [...byId.values()].find((v) => v.c.backend !== opts.backend);
+    const other = [...byId.values()].find((v) => workBackendOf(v.c) !== opts.backend);
     if (other) {
       throw new Error(
         `backend: the embedded sweep's workers take only ${opts.backend} cases, but cases[${other.index}] ` +
-          `has backend ${other.c.backend}`,
+          `has backend ${workBackendOf(other.c)}`,
       );
     }
   }
@@ -756,7 +757,7 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     });
     publishStart = performance.now();
     for (const [, { c, data }] of todo) {
-      await js.publish(subj.work(c.backend as WorkBackend), data);
+      await js.publish(subj.work(workBackendOf(c)), data);
     }
     checkDone();
 

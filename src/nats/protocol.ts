@@ -53,12 +53,25 @@ export const WORKER_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 export const MAX_WORK_MESSAGE_BYTES = 64 * 1024;
 
 /**
- * Backends that get a work subject and consumer. Mirrors `BACKENDS` in `src/backend.ts`
- * (checked by a test); repeated here so workers need not load TensorFlow.js.
+ * Work routes: the backends of TensorFlow.js cases, mirroring `BACKENDS` in
+ * `src/backend.ts` (checked by a test; repeated here so workers need not load
+ * TensorFlow.js), and `torch` for every PyTorch case (a worker with `--framework torch`
+ * serves only it). Each gets a work subject and consumer.
  */
-export const WORK_BACKENDS = ["cpu", "wasm", "webgpu", "tensorflow"] as const;
-/** A backend with a work subject. */
+export const WORK_BACKENDS = ["cpu", "wasm", "webgpu", "tensorflow", "torch"] as const;
+/** A work route. */
 export type WorkBackend = (typeof WORK_BACKENDS)[number];
+
+/** The work route of a case: `torch` for PyTorch cases, else its backend. */
+export function workBackendOf(c: Case): WorkBackend {
+  return c.framework === "torch" ? "torch" : c.backend as WorkBackend;
+}
+
+/** The routes a worker of `framework` serves (all of them when undefined). */
+export function workBackendsOf(framework?: "tfjs" | "torch"): readonly WorkBackend[] {
+  if (framework === undefined) return WORK_BACKENDS;
+  return WORK_BACKENDS.filter((b) => (b === "torch") === (framework === "torch"));
+}
 
 /** Throws if `sweepId` is not usable as a subject token and stream name. */
 export function checkSweepId(sweepId: string): void {

@@ -21,8 +21,8 @@ import {
 const enc = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
 const aCase = parseCase({ model: "se3-hyena", pass: "forward", seqLen: 128 });
 
-Deno.test("WORK_BACKENDS mirrors BACKENDS of src/backend.ts", () => {
-  assert.deepEqual([...WORK_BACKENDS], [...BACKENDS]);
+Deno.test("WORK_BACKENDS mirrors BACKENDS of src/backend.ts, plus the torch route", () => {
+  assert.deepEqual([...WORK_BACKENDS], [...BACKENDS, "torch"]);
 });
 
 Deno.test("subjects and streams are namespaced per sweep; bad sweep ids are refused", () => {

@@ -42,8 +42,9 @@ import {
   streamNames,
   subjects,
   sweepIdOfWorkStream,
-  WORK_BACKENDS,
   type WorkBackend,
+  workBackendOf,
+  workBackendsOf,
   type WorkerEvent,
 } from "./protocol.ts";
 
@@ -66,6 +67,8 @@ export interface WorkerOptions {
   sweep: string;
   /** Only take cases of this backend. Default: any backend. */
   backend?: WorkBackend;
+  /** Only take cases of this framework (routes of `workBackendsOf`). Default: any. */
+  framework?: "tfjs" | "torch";
   /** Device name shown in results and the live view. Default `"cpu"`. */
   device?: string;
   /**
@@ -156,7 +159,9 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
   const workerId = opts.workerId ?? defaultWorkerId();
   const heartbeatMs = opts.heartbeatMs ?? 5000;
   const device = opts.device ?? "cpu";
-  const backends: readonly WorkBackend[] = opts.backend ? [opts.backend] : WORK_BACKENDS;
+  const backends: readonly WorkBackend[] = opts.backend
+    ? [opts.backend]
+    : workBackendsOf(opts.framework);
   let host = "unknown";
   try {
     host = Deno.hostname();
@@ -344,8 +349,10 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
     const parsed = parseWorkMessage(msg.data, src.sweepId);
     const reason = !parsed.ok
       ? parsed.reason
-      : parsed.value.case.backend !== src.backend
-      ? `case.backend: expected ${src.backend} (the subject's backend), got ${parsed.value.case.backend}`
+      : workBackendOf(parsed.value.case) !== src.backend
+      ? `case.backend: expected ${src.backend} (the subject's backend), got ${
+        workBackendOf(parsed.value.case)
+      }`
       : undefined;
     if (!parsed.ok || reason !== undefined) {
       stats.rejected++;
@@ -383,7 +390,7 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
         ...past,
         id,
         case: c,
-        worker: { host, device, backend: c.backend, id: workerId },
+        worker: { host, device, backend: workBackendOf(c), id: workerId },
         delivery,
       };
       if (await finish(src, msg, full)) stats.skippedPastLimit++;
@@ -437,7 +444,13 @@ export async function runWorker(nc: NatsConnection, opts: WorkerOptions): Promis
         ...result,
         id,
         case: c,
-        worker: { host, device, backend: c.backend, id: workerId },
+        worker: {
+          host,
+          device,
+          backend: workBackendOf(c),
+          id: workerId,
+          ...(result.worker?.framework ? { framework: result.worker.framework } : {}),
+        },
         startedAt: result.startedAt ?? startedAt,
         finishedAt: result.finishedAt ?? new Date().toISOString(),
         delivery,

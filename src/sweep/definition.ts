@@ -31,6 +31,10 @@ export interface SweepDefinition {
   repeats?: number;
   /** `--memory-budget`, bytes. */
   memoryBudget?: number;
+  /** `--framework`. */
+  framework?: "tfjs" | "torch";
+  /** `--device` (torch cases). */
+  device?: "cpu" | "cuda";
 }
 
 /** The command-line flag of each field (for messages). */
@@ -45,6 +49,8 @@ export const DEFINITION_FLAGS: Record<keyof SweepDefinition, string> = {
   timeoutMs: "--timeout-ms",
   repeats: "--repeats",
   memoryBudget: "--memory-budget",
+  framework: "--framework",
+  device: "--device",
 };
 
 /** A definition without its undefined fields. */

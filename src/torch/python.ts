@@ -103,3 +103,36 @@ export function torchChildEnv(
   if (!base.OPENBLAS_NUM_THREADS) out.OPENBLAS_NUM_THREADS = threads;
   return out;
 }
+
+/**
+ * Makes sure torch cases can run: PyTorch importable by the interpreter (installing
+ * Debian's python3-torch when missing, with apt as root, else an error that says how), and
+ * OpenBLAS / jemalloc for fair CPU timing (installed when missing and possible; otherwise a
+ * warning: the results record what was loaded).
+ *
+ * @param python the `--python` option, if any.
+ * @throws Error naming the interpreter when PyTorch cannot be imported.
+ */
+export async function ensureTorchRuntime(
+  python?: string,
+  log: (line: string) => void = console.error,
+): Promise<void> {
+  const { ensureSystemDeps, TORCH_DEPS } = await import("../../scripts/system_deps.ts");
+  const interpreter = resolvePython(python);
+  if (!(await torchAvailable(interpreter))) {
+    if (python !== undefined) {
+      throw new Error(`--python: ${interpreter} cannot import torch`);
+    }
+    await ensureSystemDeps(TORCH_DEPS.slice(0, 1));
+    if (!(await torchAvailable(resolvePython()))) {
+      throw new Error(
+        `torch: ${resolvePython()} cannot import torch; give one that can with --python PATH`,
+      );
+    }
+  }
+  try {
+    await ensureSystemDeps(TORCH_DEPS.slice(1));
+  } catch (e) {
+    log(`warning: torch CPU timing without a fast BLAS/allocator: ${(e as Error).message}`);
+  }
+}
