@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# GPU check of the webgpu backend on a lent NVIDIA machine (x86-64, no internet).
+# GPU check of the webgpu backend, and a PyTorch/CUDA sweep, on a lent NVIDIA machine
+# (x86-64, no internet; python3 there has PyTorch with CUDA, Deno travels in .gpucheck/).
 # See bench/GPU_CHECK.md.
 #
 #   bash bench/gpu-check.sh prepare              # here (has internet): fills .gpucheck/
@@ -11,10 +12,13 @@
 #   --no-sweep         skip the sweep
 #   --scale LIST       N list of the fftConv scaling study (default 2^12..2^20)
 #   --compare LIST     N at which tf.spectral is timed too (default 4096,16384)
+#   --torch-seconds S  wall-clock cap of the torch/cuda paper-fig5 sweep (default 180)
+#   --no-torch         skip the torch/cuda sweep
+#   --no-webgpu        only the torch/cuda sweep (no adapter check, tests, bench, webgpu sweep)
 #
 # Files written to $OUT (8 at most, the device tool's limit): gpu-check.md (summary),
 # gpu-check.log, adapter.json, tests.log, fftconv_webgpu.json, sweep-results.json,
-# sweep-results.csv, sweep-index.html.
+# sweep-index.html, torch-results.json.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -104,6 +108,7 @@ prepare() {
 
 run() {
   local any_adapter=0 sweep_seconds=300 sweep=1 compare="4096,16384"
+  local torch_seconds=180 torch=1 webgpu=1
   local scale="4096,8192,16384,32768,65536,131072,262144,524288,1048576"
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -112,6 +117,9 @@ run() {
     --no-sweep) sweep=0 ;;
     --scale) scale="$2" && shift ;;
     --compare) compare="$2" && shift ;;
+    --torch-seconds) torch_seconds="$2" && shift ;;
+    --no-torch) torch=0 ;;
+    --no-webgpu) webgpu=0 ;;
     *) die "run: unknown option $1" ;;
     esac
     shift
@@ -166,6 +174,40 @@ run() {
   command -v nvidia-smi >/dev/null && nvidia-smi -L
   echo "VK_DRIVER_FILES=${VK_DRIVER_FILES:-<loader default>}"
 
+  local summary="$OUT/gpu-check.md"
+  {
+    echo "# GPU check"
+    echo
+    echo "- date: $(date -u +%FT%TZ), host $(hostname)"
+    echo "- $(deno --version | head -1)"
+    command -v nvidia-smi >/dev/null && echo "- nvidia-smi: $(nvidia-smi -L | head -1)"
+  } >"$summary"
+
+  # 0. PyTorch on CUDA: the paper-fig5 lengths through the same runner (python/child.py),
+  #    capped at --torch-seconds. Needs no Vulkan; runs first so that it fits.
+  if [ "$torch" = 1 ]; then
+    local py torch_line
+    py="$(command -v python3)"
+    torch_line=$(run_limited 60 "$py" -c 'import torch; print(torch.__version__, torch.version.cuda, torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "-")' 2>&1 | tail -1)
+    echo "- torch: $py: $torch_line" >>"$summary"
+    rm -rf "$WORK/torch-reports"
+    run_limited "$torch_seconds" deno task sweep --local --preset paper-fig5 --framework torch \
+      --device cuda --python "$py" --backend wasm --out "$WORK/torch-reports" --no-progress --no-report
+    local torch_rc=$? tdir
+    tdir=$(ls -d "$WORK"/torch-reports/*/ 2>/dev/null | head -1)
+    [ -n "$tdir" ] && [ -f "$tdir/results.json" ] && cp "$tdir/results.json" "$OUT/torch-results.json"
+    echo "- sweep paper-fig5, torch on cuda: exit $torch_rc (124 = stopped at ${torch_seconds}s); rows in torch-results.json" >>"$summary"
+    if [ -n "$tdir" ] && [ -f "$tdir/results.csv" ]; then
+      echo '```' >>"$summary"
+      cut -d, -f1-12 "$tdir/results.csv" | head -40 >>"$summary"
+      echo '```' >>"$summary"
+    fi
+  fi
+  if [ "$webgpu" = 0 ]; then
+    cat "$summary"
+    return 0
+  fi
+
   # 1. The adapter.
   local line name vendor fallback
   line=$(ADAPTER_JSON="$OUT/adapter.json" deno eval '
@@ -175,15 +217,7 @@ run() {
     console.log(a ? `${a.vendor}|${a.isFallbackAdapter}|${a.name}` : "none|true|none");' | tail -1)
   IFS='|' read -r vendor fallback name <<<"$line"
   cat "$OUT/adapter.json"
-  local summary="$OUT/gpu-check.md"
-  {
-    echo "# webgpu GPU check"
-    echo
-    echo "- date: $(date -u +%FT%TZ), host $(hostname)"
-    echo "- $(deno --version | head -1)"
-    echo "- adapter: ${name:-none} (vendor ${vendor:-?}, fallback ${fallback:-?})"
-    command -v nvidia-smi >/dev/null && echo "- nvidia-smi: $(nvidia-smi -L | head -1)"
-  } >"$summary"
+  echo "- webgpu adapter: ${name:-none} (vendor ${vendor:-?}, fallback ${fallback:-?})" >>"$summary"
   if [ "$any_adapter" = 0 ] && { [ "$vendor" != NVIDIA ] || [ "$fallback" != false ]; }; then
     echo "- FAILED: the WebGPU adapter is not the NVIDIA GPU (use --any-adapter to accept it)" >>"$summary"
     cat "$summary"
@@ -214,14 +248,14 @@ run() {
       run_limited 60 deno task report "$dir/results.json"
     fi
     if [ -n "$dir" ]; then
-      for f in results.json results.csv index.html; do
+      for f in results.json index.html; do
         [ -f "$dir/$f" ] && cp "$dir/$f" "$OUT/sweep-$f"
       done
     fi
-    echo "- sweep paper-fig5 on webgpu: exit $sweep_rc (124 = stopped at ${sweep_seconds}s); results in sweep-results.json/.csv, report sweep-index.html" >>"$summary"
-    if [ -f "$OUT/sweep-results.csv" ]; then
+    echo "- sweep paper-fig5 on webgpu: exit $sweep_rc (124 = stopped at ${sweep_seconds}s); results in sweep-results.json, report sweep-index.html" >>"$summary"
+    if [ -n "$dir" ] && [ -f "$dir/results.csv" ]; then
       echo '```' >>"$summary"
-      cut -d, -f1-12 "$OUT/sweep-results.csv" | head -40 >>"$summary"
+      cut -d, -f1-12 "$dir/results.csv" | head -40 >>"$summary"
       echo '```' >>"$summary"
     fi
   fi
@@ -235,5 +269,5 @@ run)
   shift
   run "$@"
   ;;
-*) die "usage: bash bench/gpu-check.sh prepare | run [--any-adapter] [--sweep-seconds S] [--no-sweep] [--scale LIST]" ;;
+*) die "usage: bash bench/gpu-check.sh prepare | run [--any-adapter] [--sweep-seconds S] [--no-sweep] [--scale LIST] [--torch-seconds S] [--no-torch] [--no-webgpu]" ;;
 esac

@@ -246,7 +246,8 @@ def measure(c, result):
         "blas": blas,
         "allocator": alloc or ["glibc malloc"],
         "env": {k: os.environ[k] for k in ("LD_PRELOAD", "OMP_NUM_THREADS",
-                                           "OPENBLAS_NUM_THREADS", "CUDA_VISIBLE_DEVICES")
+                                           "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY",
+                                           "CUDA_VISIBLE_DEVICES")
                 if k in os.environ},
     }
     result["torch"] = info

@@ -166,3 +166,29 @@ Deno.test("expandSweep: defaultBackend fills only unpinned cases; maxSeqLen drop
   assert.ok(all.cases.every((c) => c.backend === "wasm"));
   assert.throws(() => expandSweep(file, { maxSeqLen: 32 }), /max length 32/);
 });
+
+Deno.test("expandSweep: framework and device overrides; the frameworks preset has both", async () => {
+  const file = parseSweepFile({
+    name: "f",
+    defaults: { preset: "tiny" },
+    grid: [
+      { model: "se3-hyena", pass: "forward", seqLen: [8, 16] },
+      { model: "se3-hyena", pass: "forward", framework: "torch", device: "cuda", seqLen: 8 },
+    ],
+  });
+  const plain = expandSweep(file);
+  assert.deepEqual(plain.cases.map((c) => `${c.framework}/${c.device}`), [
+    "tfjs/undefined",
+    "tfjs/undefined",
+    "torch/cuda",
+  ]);
+  const torch = expandSweep(file, { framework: "torch", device: "cpu" });
+  assert.deepEqual(torch.cases.map((c) => `${c.framework}/${c.device}/${c.seqLen}`), [
+    "torch/cpu/8",
+    "torch/cpu/16",
+  ]); // the third case became a duplicate of the first
+  const tfjs = expandSweep(file, { framework: "tfjs" });
+  assert.ok(tfjs.cases.every((c) => c.framework === "tfjs" && c.device === undefined));
+  const both = await loadSweep("frameworks");
+  assert.deepEqual([...new Set(both.cases.map((c) => c.framework))].sort(), ["tfjs", "torch"]);
+});

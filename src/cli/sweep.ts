@@ -505,8 +505,14 @@ export async function main(argv: string[]): Promise<number> {
         "(add --framework torch)",
     );
   }
-  if (!opts.dryRun && hasTorch) {
-    await ensureTorchRuntime(opts.python);
+  // Torch cases run here unless every worker is remote (--workers 0).
+  if (!opts.dryRun && hasTorch && !(opts.nats !== undefined && opts.workers === 0)) {
+    const cpu = sweep.cases.some((c) => c.framework === "torch" && c.device === "cpu");
+    try {
+      await ensureTorchRuntime(opts.python, cpu);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
   const memoryBudgetBytes = opts.memoryBudget ?? sweep.memoryBudgetBytes ??
     defaultMemoryBudgetBytes();

@@ -69,8 +69,14 @@ Deno.test({
       assert.ok(r.memory.rssPeakBytes! > 0);
       assert.equal(r.worker.backend, "torch");
       assert.match(r.worker.framework!, /^torch \d+\.\d+/);
-      const info = r.torch as { threads: number; blas: string[]; allocator: string[] };
+      const info = r.torch as {
+        threads: number;
+        blas: string[];
+        allocator: string[];
+        env: Record<string, string>;
+      };
       assert.equal(info.threads, navigator.hardwareConcurrency);
+      assert.equal(info.env.OMP_WAIT_POLICY, Deno.env.get("OMP_WAIT_POLICY") ?? "PASSIVE");
       if (JEMALLOC_PATHS.some(exists)) assert.match(info.allocator.join(), /jemalloc/);
       if (OPENBLAS_DIRS.some(exists)) assert.match(info.blas.join(), /openblas/);
     }
@@ -131,5 +137,19 @@ Deno.test({
     const r = await runCaseIsolated(torchCase(), { python: "/nonexistent/python3" });
     assert.equal(r.status, "error");
     assert.match(r.error!, /could not start the PyTorch child .*--python PATH/);
+  },
+});
+
+Deno.test({
+  name: "torch child: a cuda case without CUDA is an error that says so",
+  ignore,
+  fn: async () => {
+    const cudaHere = (await new Deno.Command(python, {
+      args: ["-c", "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"],
+    }).output()).code === 0;
+    if (cudaHere) return; // covered by bench/gpu-check.sh on a GPU machine
+    const r = validateResult(await runCaseIsolated(torchCase({ device: "cuda" }), { python }));
+    assert.equal(r.status, "error");
+    assert.match(r.error!, /torch\.cuda\.is_available\(\) is false/);
   },
 });
