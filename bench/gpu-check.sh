@@ -197,9 +197,16 @@ run() {
     tdir=$(ls -d "$WORK"/torch-reports/*/ 2>/dev/null | head -1)
     [ -n "$tdir" ] && [ -f "$tdir/results.json" ] && cp "$tdir/results.json" "$OUT/torch-results.json"
     echo "- sweep paper-fig5, torch on cuda: exit $torch_rc (124 = stopped at ${torch_seconds}s); rows in torch-results.json" >>"$summary"
-    if [ -n "$tdir" ] && [ -f "$tdir/results.csv" ]; then
+    if [ -f "$OUT/torch-results.json" ]; then
       echo '```' >>"$summary"
-      cut -d, -f1-12 "$tdir/results.csv" | head -40 >>"$summary"
+      "$py" -c 'import json, sys
+print("model attention pass N status median_ms device_MiB")
+for r in json.load(open(sys.argv[1]))["results"][:40]:
+    c, t, m = r["case"], r.get("timeMs") or {}, r.get("memory") or {}
+    d = m.get("deviceBytes")
+    print(c["model"], c.get("attention", "-"), c["pass"], c["seqLen"], r["status"],
+          "%.2f" % t["median"] if t else "-", "%.0f" % (d / 2**20) if d else "-")' \
+        "$OUT/torch-results.json" >>"$summary" 2>&1
       echo '```' >>"$summary"
     fi
   fi
