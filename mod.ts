@@ -140,6 +140,16 @@ export {
   runCaseIsolated,
 } from "./src/runner/isolated.ts";
 export {
+  /** Validates a result row against the results contract (every framework's rows). */
+  validateResult,
+} from "./src/runner/result_schema.ts";
+export {
+  /** Makes sure torch cases can run: PyTorch importable, OpenBLAS and jemalloc for CPU timing. */
+  ensureTorchRuntime,
+  /** The Python interpreter of torch cases (`--python`, `SE3_HYENA_PYTHON`, Debian's, PATH). */
+  resolvePython,
+} from "./src/torch/python.ts";
+export {
   /** Host, OS, CPUs, memory, Deno/V8/TypeScript/tfjs versions and git commit. */
   collectEnvironment,
 } from "./src/environment.ts";
