@@ -43,16 +43,21 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
+ * `c` without a `framework` of `"tfjs"` (the default): the form ids and group keys hash, so
+ * that a case with the default filled in and one without it are the same case.
+ */
+export function withoutDefaultFramework(c: unknown): unknown {
+  if (c === null || typeof c !== "object" || Array.isArray(c)) return c;
+  const { framework, ...rest } = c as Record<string, unknown>;
+  return framework === "tfjs" ? rest : c;
+}
+
+/**
  * The stable id of a (validated) case: 16 hex digits of SHA-256(canonicalJson(c)), with a
  * `framework` of `"tfjs"` (the default) left out.
  */
 export function caseId(c: unknown): string {
-  let hashed = c;
-  if (c !== null && typeof c === "object" && !Array.isArray(c)) {
-    const { framework, ...rest } = c as Record<string, unknown>;
-    if (framework === "tfjs") hashed = rest;
-  }
-  return createHash("sha256").update(canonicalJson(hashed)).digest("hex").slice(
+  return createHash("sha256").update(canonicalJson(withoutDefaultFramework(c))).digest("hex").slice(
     0,
     CASE_ID_HEX_DIGITS,
   );

@@ -339,7 +339,7 @@ export async function runCaseIsolated(
     };
     const merged: CaseResult = {
       ...result,
-      // The torch child computes neither the id nor FLOPs: this process's are the reference.
+      // The torch child computes no FLOPs, and this process's id and case are the reference.
       ...(torch ? { id: caseId(c), case: c, flops: result.flops ?? passFlops(c) } : {}),
       memory,
       worker: { ...result.worker, host: result.worker?.host || hostName() },

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { canonicalJson, caseId } from "../case/id.ts";
+import { canonicalJson, caseId, withoutDefaultFramework } from "../case/id.ts";
 import { passFlops } from "../flops.ts";
 import type { Case, CaseResult } from "../results.ts";
 import { runCaseIsolated } from "../runner/isolated.ts";
@@ -47,10 +47,13 @@ export interface LocalSweepOptions {
   runner?: CaseRunner;
 }
 
-/** The key of a case's group: the case without its length (and label). */
+/**
+ * The key of a case's group: the case without its length (and label), the default
+ * framework normalised as in case ids (a result's re-parsed case carries it).
+ */
 export function groupKey(c: Case): string {
   const { seqLen: _n, label: _l, ...rest } = c;
-  return canonicalJson(rest);
+  return canonicalJson(withoutDefaultFramework(rest));
 }
 
 /** Orders cases for a local sweep: groups by first appearance, ascending length inside. */

@@ -159,3 +159,9 @@ Deno.test("runLocalSweep with real child processes: oom and hang are recorded, t
     ],
   );
 });
+
+Deno.test("groupKey: a case with the default framework filled in is in the same group", () => {
+  const c = mk("se3-hyena", "forward", 64);
+  assert.equal(groupKey({ ...c, framework: "tfjs" }), groupKey(c));
+  assert.notEqual(groupKey({ ...c, framework: "torch", device: "cpu" }), groupKey(c));
+});
