@@ -362,3 +362,31 @@ Deno.test("a tiny real sweep (both models, forward and backward, N = 16 and 32) 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--framework, --device and --python: usage errors exit 2; torch cases listed", async () => {
+  const bad: [string[], RegExp][] = [
+    [["--device", "cuda"], /--device cuda: applies to torch cases only/],
+    [["--framework", "jax"], /--framework.*jax/],
+    [["--python", "/nonexistent/python3"], /--python: no such file "\/nonexistent\/python3"/],
+  ];
+  for (const [args, message] of bad) {
+    const r = await cli(["--local", "--preset", "tiny", ...args, "--dry-run"]);
+    assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  const r = await cli([
+    "--local",
+    "--preset",
+    "tiny",
+    "--framework",
+    "torch",
+    "--device",
+    "cuda",
+    "--dry-run",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /se3-hyena forward N=16 B=1 tiny torch\/cuda/);
+  assert.doesNotMatch(r.stdout, / wasm$/m);
+  const plain = await cli(["--local", "--dry-run"]); // the default preset
+  assert.doesNotMatch(plain.stdout, /torch/, "without options: TensorFlow.js only");
+});
