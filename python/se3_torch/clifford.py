@@ -152,6 +152,8 @@ class GeometricProduct(nn.Module):
         self.right = MVLinear(channels, channels, bias=False)
         self.path_weights = param(torch.randn(channels, len(GRADE_PATHS)) * 0.5)
         self.sigma = nn.ParameterList([param(torch.zeros(channels)) for _ in range(4)])
+        # A buffer follows the module's .to(device, dtype): no host-to-device copy per call.
+        self.register_buffer("table", SIGNED_PATHS.float(), persistent=False)
 
     def normalize(self, r):
         sq = r * r
@@ -163,8 +165,7 @@ class GeometricProduct(nn.Module):
     def forward(self, x):
         left = self.left(x)
         q = self.normalize(self.right(x))
-        table = SIGNED_PATHS.to(dtype=x.dtype, device=x.device)
-        w = torch.einsum("cp,pijk->cijk", self.path_weights, table)  # [C, 8, 8, 8]
+        w = torch.einsum("cp,pijk->cijk", self.path_weights, self.table)  # [C, 8, 8, 8]
         outer = x[:, :, :, None] * q[:, :, None, :]  # [M, C, 8(i), 8(k)]
         prod = torch.einsum("mcik,cijk->mcj", outer, w)
         return (left + prod) * math.sqrt(0.5)
