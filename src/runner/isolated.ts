@@ -115,6 +115,23 @@ export function defaultMemoryBudgetBytes(): number {
   return total > 0 ? Math.min(cap, Math.floor(0.7 * total)) : cap;
 }
 
+/** Whether `command` (a path, or a name looked up on PATH) is an existing file. */
+function executableExists(command: string): boolean {
+  const isFile = (p: string) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes("/")) return isFile(command);
+  let path = "";
+  try {
+    path = Deno.env.get("PATH") ?? "";
+  } catch { /* no env permission */ }
+  return path.split(":").some((dir) => dir !== "" && isFile(`${dir}/${command}`));
+}
+
 /** Resident set size of process `pid` in bytes (VmRSS), or null when it cannot be read. */
 export function readRss(pid: number): number | null {
   try {
@@ -240,6 +257,12 @@ export async function runCaseIsolated(
     );
   }
 
+  const torchChild = () =>
+    `the PyTorch child (${command} ${TORCH_CHILD_PATH}; choose the interpreter with ` +
+    `--python PATH)`;
+  if (torch && !executableExists(command)) {
+    return skeleton("error", `spawn: could not start ${torchChild()}: ${command} not found`);
+  }
   let child: Deno.ChildProcess;
   const prefix = parentDeathPrefix();
   try {
@@ -259,10 +282,7 @@ export async function runCaseIsolated(
       stderr: "piped",
     }).spawn();
   } catch (e) {
-    const what = torch
-      ? `the PyTorch child (${command} ${TORCH_CHILD_PATH}; choose the interpreter with ` +
-        `--python PATH)`
-      : "the child process";
+    const what = torch ? torchChild() : "the child process";
     return skeleton("error", `spawn: could not start ${what}: ${(e as Error).message}`);
   }
 
