@@ -153,3 +153,27 @@ Deno.test({
     assert.match(r.error!, /torch\.cuda\.is_available\(\) is false/);
   },
 });
+
+Deno.test({
+  name: "torch child: exits (code 86) when the stdin its parent holds open closes",
+  ignore,
+  fn: async () => {
+    const child = new Deno.Command(python, {
+      args: [new URL("../../python/child.py", import.meta.url).pathname],
+      env: { SE3H_EXIT_ON_STDIN_CLOSE: "1", SE3_HYENA_TEST_FAULTS: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(
+      new TextEncoder().encode(JSON.stringify(torchCase({ fault: "hang" })) + "\n"),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = performance.now();
+    await writer.close();
+    const { code, stderr } = await child.output();
+    assert.equal(code, 86, new TextDecoder().decode(stderr));
+    assert.ok(performance.now() - t0 < 10_000);
+  },
+});
