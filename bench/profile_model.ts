@@ -15,7 +15,8 @@
  * A step is the runner's (src/runner/measure.ts): forward = `apply` reduced to
  * `sum(x̂) + sum(f̂)`; backward = `tf.variableGrads` of `mean(x̂²) + mean(f̂²)` over every
  * trainable variable. After one warm-up step, `--repeats` steps are timed without profiling
- * (median wall ms), then one step runs under `tf.profile`; the table lists kernels by total
+ * (median wall ms, and CPU ms of this process: steadier under load), then one step runs
+ * under `tf.profile`; the table lists kernels by total
  * kernel ms with their count and the bytes their outputs added. `BatchMatMul` is split by its
  * transpose attributes (`BatchMatMul[tA]`, `[tB]`), recorded by wrapping the kernel for the
  * profiled step. "untracked" is the wall time of the profiled step outside kernels (tape
@@ -23,6 +24,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { type BackendName, tf, useBackend } from "../src/backend.ts";
 import { createModel, type CreateModelOptions } from "../src/models/create_model.ts";
@@ -69,13 +71,19 @@ export function makeStep(
   };
 }
 
-/** Runs `step` once and returns its wall time in ms (synced by reading the scalar). */
-async function timeStep(step: () => tf.Scalar): Promise<number> {
+/**
+ * Runs `step` once and returns its wall time and this process's CPU time (user + system)
+ * in ms, synced by reading the scalar. On a loaded machine CPU time is the steadier figure.
+ */
+async function timeStep(step: () => tf.Scalar): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const s = step();
   await s.data();
   s.dispose();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 /**
@@ -223,18 +231,20 @@ async function main() {
       `options=${JSON.stringify(options)} loadavg=${Deno.readTextFileSync("/proc/loadavg").trim()}`,
   );
   const medians: Record<string, number> = {};
+  const cpuMedians: Record<string, number> = {};
   for (const pass of passes as ("forward" | "backward")[]) {
     const step = makeStep(model, inputs, pass, options);
     const before = tf.memory().numTensors;
     await timeStep(step); // warm-up
-    const ms: number[] = [];
-    for (let i = 0; i < repeats; i++) ms.push(await timeStep(step));
-    ms.sort((a, b) => a - b);
-    medians[pass] = ms[Math.floor(ms.length / 2)];
+    const runs: { wall: number; cpu: number }[] = [];
+    for (let i = 0; i < repeats; i++) runs.push(await timeStep(step));
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    medians[pass] = median(runs.map((r) => r.wall));
+    cpuMedians[pass] = median(runs.map((r) => r.cpu));
     console.log(
-      `${pass}: median ${medians[pass].toFixed(0)} ms of ${repeats} (${
-        ms.map((t) => t.toFixed(0)).join(", ")
-      })`,
+      `${pass}: median ${medians[pass].toFixed(0)} ms wall, ${
+        cpuMedians[pass].toFixed(0)
+      } ms CPU, of ${repeats} (wall ${runs.map((t) => t.wall.toFixed(0)).join(", ")})`,
     );
     if (!values["no-profile"]) {
       printTable(`${pass} kernels`, await profileStep(step, values.by as "name" | "shape"), top);
@@ -243,7 +253,10 @@ async function main() {
     if (leaked !== 0) console.log(`WARNING: ${leaked} tensors leaked by the ${pass} step`);
   }
   if (medians.forward && medians.backward) {
-    console.log(`\nbackward / forward = ${(medians.backward / medians.forward).toFixed(2)}`);
+    console.log(
+      `\nbackward / forward = ${(medians.backward / medians.forward).toFixed(2)} (wall), ` +
+        `${(cpuMedians.backward / cpuMedians.forward).toFixed(2)} (CPU)`,
+    );
   }
   const heap = deviceBytes(values.backend);
   console.log(`wasm heap: ${heap === null ? "n/a" : mib(heap)}`);
