@@ -9,12 +9,13 @@
  * `--preset` [paper-runtime], `--n` tokens [1024], `--batch` [1], `--pass` forward |
  * backward | both [both], `--backend` cpu | wasm [wasm], `--attention` (transformer)
  * [materialized], `--checkpoint` (backward through checkpointed per-token sub-networks),
- * `--token-chunk` K [0], `--repeats` timed steps [3], `--top` table rows [25],
+ * `--token-chunk` K [0], `--warmup` untimed steps [1], `--repeats` timed steps [3],
+ * `--top` table rows [25], `--no-profile` (timings only),
  * `--by` name | shape [name]: group kernels by name, or by name and input shapes.
  *
  * A step is the runner's (src/runner/measure.ts): forward = `apply` reduced to
  * `sum(x̂) + sum(f̂)`; backward = `tf.variableGrads` of `mean(x̂²) + mean(f̂²)` over every
- * trainable variable. After one warm-up step, `--repeats` steps are timed without profiling
+ * trainable variable. After `--warmup` steps, `--repeats` steps are timed without profiling
  * (median wall ms, and CPU ms of this process: steadier under load), then one step runs
  * under `tf.profile`; the table lists kernels by total
  * kernel ms with their count and the bytes their outputs added. `BatchMatMul` is split by its
@@ -190,6 +191,7 @@ async function main() {
       checkpoint: { type: "boolean", default: false },
       "token-chunk": { type: "string", default: "0" },
       repeats: { type: "string", default: "3" },
+      warmup: { type: "string", default: "1" },
       top: { type: "string", default: "25" },
       by: { type: "string", default: "name" },
       "no-profile": { type: "boolean", default: false },
@@ -206,6 +208,7 @@ async function main() {
   const n = int("n", values.n, 1);
   const batch = int("batch", values.batch, 1);
   const repeats = int("repeats", values.repeats, 1);
+  const warmup = int("warmup", values.warmup, 0);
   const top = int("top", values.top, 1);
   const tokenChunk = int("token-chunk", values["token-chunk"], 0);
   const passes: string[] = values.pass === "both" ? ["forward", "backward"] : [values.pass ?? ""];
@@ -235,7 +238,7 @@ async function main() {
   for (const pass of passes as ("forward" | "backward")[]) {
     const step = makeStep(model, inputs, pass, options);
     const before = tf.memory().numTensors;
-    await timeStep(step); // warm-up
+    for (let i = 0; i < warmup; i++) await timeStep(step);
     const runs: { wall: number; cpu: number }[] = [];
     for (let i = 0; i < repeats; i++) runs.push(await timeStep(step));
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
