@@ -135,3 +135,22 @@ testOnBackends("checkpointed: a toy sub-network inside a larger graph, chunks 0,
     tf.dispose([w, u, x]);
   }
 });
+
+testOnBackends("checkpointing lowers the backward pass's peak tensor bytes", async () => {
+  const model = createModel({ kind: "se3-hyena", preset: "tiny", seed: 3 });
+  const inputs = randomInputs(model, 1, 512, 4);
+  const peak = async (options: ApplyOptions) =>
+    (await tf.profile(() => {
+      const { value, grads } = lossAndGrads(model, inputs, options);
+      tf.dispose([value, ...Object.values(grads)]);
+    })).peakBytes;
+  try {
+    const plain = await peak({});
+    const ck = await peak({ checkpoint: true, tokenChunk: 64 });
+    // Measured: 15.0 MB plain, 1.7 MB checkpointed (tiny preset, N = 512, chunks of 64).
+    assert.ok(ck < 0.25 * plain, `checkpointed peak ${ck} B is not below ¼ of plain ${plain} B`);
+  } finally {
+    disposeInputs(inputs);
+    model.dispose();
+  }
+});
