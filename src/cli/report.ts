@@ -9,9 +9,8 @@
  * @module
  */
 
-import { dirname } from "node:path";
 import { Command, CommanderError } from "commander";
-import { loadResults, ResultsFileError } from "../report/load.ts";
+import { loadResults, reportFolder, ResultsFileError } from "../report/load.ts";
 import { writeReport } from "../report/render.ts";
 
 /** Parsed command line. */
@@ -55,7 +54,7 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     const results = await loadResults(parsed.results);
     const other = parsed.compare ? await loadResults(parsed.compare) : null;
-    const dir = parsed.out ?? dirname(parsed.results);
+    const dir = parsed.out ?? await reportFolder(parsed.results);
     const path = await writeReport(results, dir, { compare: other });
     console.log(path);
     return 0;

@@ -11,7 +11,7 @@ import { html } from "../escape.ts";
 import { fmtBytes, fmtInt, fmtMs, fmtNum } from "../format.ts";
 import type { ReportSection } from "./types.ts";
 
-const STATUS_ORDER = ["ok", "oom", "timeout", "error", "failed"];
+const STATUS_ORDER = ["ok", "oom", "timeout", "error", "failed", "skipped"];
 
 /** The section. */
 export const resultsTableSection: ReportSection = {
