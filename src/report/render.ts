@@ -17,6 +17,7 @@ import { chartJsSource } from "./chartjs.ts";
 import { CLIENT_SCRIPT } from "./client.ts";
 import { compareSweeps } from "./compare.ts";
 import { toCsv } from "./csv.ts";
+import { ranSummary } from "./ran.ts";
 import { html, inlineScriptSource, jsonForScript, SafeHtml } from "./escape.ts";
 import { fmtInt } from "./format.ts";
 import { DEFAULT_SECTIONS, type ReportContext, type ReportSection } from "./sections.ts";
@@ -126,6 +127,7 @@ export function renderReport(results: SweepResults, options: RenderOptions = {})
                 · commit <code>${String(env.gitCommit).slice(0, 12)}</code>
               `
               : ""}</p>
+          <p class="meta">ran: ${ranSummary(sweep)}</p>
           <nav>${parts.map((p) => html`<a href="#${p.id}">${p.title}</a>`)}</nav>
         </header>
         <main>

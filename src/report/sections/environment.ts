@@ -27,7 +27,9 @@ export const environmentSection: ReportSection = {
     ).map(([k, v]) =>
       html`
         <tr>
-          <th scope="row">${k}</th>
+          <th scope="row">${k === "description"
+            ? "description (the preset's text when the sweep ran)"
+            : k}</th>
           <td>${fieldValue(k, v)}</td>
         </tr>
       `
