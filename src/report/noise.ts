@@ -12,6 +12,7 @@
 import type { CaseResult, SweepResults } from "../results.ts";
 import { type Analysis, modelName, okPoints } from "./analysis.ts";
 import { noiseInterval } from "./claims.ts";
+import { fmtInt } from "./format.ts";
 
 /** CI half-width over the median above which a case is flagged noisy (10%). */
 export const NOISY_CI = 0.1;
@@ -59,7 +60,7 @@ export function caseLabel(r: CaseResult): string {
   parts.push(String(c.pass), String(c.backend));
   if (typeof c.task === "string") parts.push(c.task);
   if (c.framework && c.framework !== "tfjs") parts.push(String(c.framework));
-  return `${parts.join(" · ")} · N = ${c.seqLen}`;
+  return `${parts.join(" · ")} · N = ${fmtInt(c.seqLen)}`;
 }
 
 function num(x: unknown): number | null {

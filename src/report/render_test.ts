@@ -166,3 +166,13 @@ Deno.test("renderReport: two lengths give no exponent and no crossover", async (
   assert.match(page3, /between 64 and 256 tokens/);
   assert.doesNotMatch(page3, /not enough lengths/);
 });
+
+Deno.test("renderReport: byte counts and durations of top-level fields are formatted", () => {
+  const page = renderReport(
+    { ...fixtureSweep(), memoryBudgetBytes: 17179869184, wallMs: 215383.9 },
+    { chartJs: CHART_JS_STUB },
+  );
+  assert.match(page, /memoryBudgetBytes<\/th>\s*<td>16 GiB<\/td>/);
+  assert.match(page, /wallMs<\/th>\s*<td>215 s<\/td>/);
+  assert.doesNotMatch(page, /17179869184<\/td>/);
+});
