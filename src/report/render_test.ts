@@ -176,3 +176,20 @@ Deno.test("renderReport: byte counts and durations of top-level fields are forma
   assert.match(page, /wallMs<\/th>\s*<td>215 s<\/td>/);
   assert.doesNotMatch(page, /17179869184<\/td>/);
 });
+
+Deno.test("renderReport: the paper's Figure 5 beside ours at the paper's own lengths", () => {
+  const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB });
+  const paper = page.slice(page.indexOf('<section id="paper">'));
+  const row = (n: string) => {
+    const i = paper.indexOf(`<td class="num">${n}</td>`);
+    return paper.slice(i, paper.indexOf("</tr>", i));
+  };
+  // 10 and 20,000 lie outside the lengths both models ran (64 … 8,192).
+  assert.match(row("10"), /not measured there<\/td>\s*<td class="num">not measured there/);
+  assert.match(row("20,000"), /not measured there/);
+  // 2,860 lies between 2,048 and 4,096: interpolated, with the memory figure named.
+  assert.match(
+    row("2,860"),
+    /<td class="num">×[\d.]+<\/td>\s*<td class="num">×[\d.]+ \(process RSS\)/,
+  );
+});
