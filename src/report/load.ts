@@ -111,10 +111,24 @@ export function parseResults(text: string, path = "results.json"): SweepResults 
 }
 
 /**
- * Reads and checks a results.json.
+ * The results file a command-line argument names: the path itself, or
+ * `<folder>/results.json` when it is a folder (a sweep's output folder).
+ */
+export async function resultsFileOf(path: string): Promise<string> {
+  try {
+    if ((await Deno.stat(path)).isDirectory) return `${path.replace(/\/+$/, "")}/results.json`;
+  } catch {
+    // missing: loadResults names it
+  }
+  return path;
+}
+
+/**
+ * Reads and checks a results.json, given as the file or as the folder that holds it.
  * @throws {ResultsFileError} when the file is missing, unreadable or invalid.
  */
-export async function loadResults(path: string): Promise<SweepResults> {
+export async function loadResults(pathOrFolder: string): Promise<SweepResults> {
+  const path = await resultsFileOf(pathOrFolder);
   let text: string;
   try {
     text = await Deno.readTextFile(path);

@@ -159,6 +159,8 @@ export function dataset(d: DatasetSpec): Options {
       return { ...base, borderWidth: 1.5, pointRadius: 0, pointHoverRadius: 0, pointStyle: "line" };
     case "oom":
       return { ...base, showLine: false, pointRadius: 9, pointHoverRadius: 11, borderWidth: 3 };
+    case "step":
+      return { ...base, showLine: false, pointRadius: 8, pointHoverRadius: 10, borderWidth: 2 };
     case "timeline":
       return {
         ...base,
