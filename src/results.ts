@@ -97,6 +97,12 @@ export interface WorkerInfo {
   framework?: string;
 }
 
+/** Load averages over 1, 5 and 15 minutes (`Deno.loadavg()`; zeros where unsupported). */
+export interface LoadAverages {
+  before: [number, number, number];
+  after: [number, number, number];
+}
+
 /** One result row. */
 export interface CaseResult {
   /** Stable case id: hash of the case's canonical JSON. */
@@ -113,6 +119,12 @@ export interface CaseResult {
   oomAt?: number;
   startedAt?: string;
   finishedAt?: string;
+  /** `skipped` rows: the status of the smaller length that made this one not run. */
+  skippedAfter?: "oom" | "timeout";
+  /** `skipped` rows: true (older sweeps marked such rows `oom` with this flag). */
+  skipped?: boolean;
+  /** The machine's load averages just before and just after the case ran (absent in older sweeps). */
+  loadAvg?: LoadAverages;
   /** Training cases: test MSE, learning curve, … */
   [extra: string]: unknown;
 }

@@ -23,13 +23,12 @@
  * @module
  */
 
-import { dirname } from "node:path";
 import { Command, CommanderError } from "commander";
 import { compareSweeps, parseThreshold, regressions } from "../report/compare.ts";
 import { compareText } from "../report/compare_text.ts";
 import { buildHistory } from "../report/history.ts";
 import { historyText, writeHistory } from "../report/history_page.ts";
-import { loadResults, ResultsFileError, resultsFileOf } from "../report/load.ts";
+import { loadResults, reportFolder, ResultsFileError } from "../report/load.ts";
 import { writeReport } from "../report/render.ts";
 
 /** Parsed command line. */
@@ -141,8 +140,7 @@ async function history(parsed: ReportArgs): Promise<number> {
 async function report(parsed: ReportArgs): Promise<number> {
   const input = parsed.inputs[0];
   const results = await loadResults(input);
-  const file = await resultsFileOf(input);
-  const dir = parsed.out ?? dirname(file);
+  const dir = parsed.out ?? await reportFolder(input);
   if (parsed.compare === undefined) {
     console.log(await writeReport(results, dir));
     return 0;

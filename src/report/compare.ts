@@ -199,16 +199,10 @@ export function valueText(v: unknown, field = ""): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** The mean of the load averages recorded on a row (`loadAvg`/`load`: numbers or arrays). */
+/** The mean of a row's 1-minute load averages before and after the case (`loadAvg`). */
 function rowLoad(row: CaseResult): number | null {
-  const vals: number[] = [];
-  const walk = (v: unknown) => {
-    if (typeof v === "number" && Number.isFinite(v)) vals.push(v);
-    else if (Array.isArray(v)) v.slice(0, 1).forEach(walk); // the 1-minute figure
-    else if (v && typeof v === "object") Object.values(v).forEach(walk);
-  };
-  walk(row.loadAvg ?? row.load);
-  return vals.length ? vals.reduce((s, x) => s + x, 0) / vals.length : null;
+  if (!row.loadAvg) return null;
+  return (row.loadAvg.before[0] + row.loadAvg.after[0]) / 2;
 }
 
 function meanLoad(rows: readonly CaseResult[]): number | null {

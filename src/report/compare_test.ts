@@ -123,8 +123,8 @@ Deno.test("configDiffs: sweep settings, environment, per-case budgets counted, l
   for (const r of b.results) {
     if (r.case.model === "se3-hyena" && r.case.pass !== "train") r.case.budgetMs = 500;
   }
-  a.results[0].loadAvg = [1.5, 1, 1];
-  b.results[0].loadAvg = [3.25, 2, 1];
+  a.results[0].loadAvg = { before: [1, 1, 1], after: [2, 1, 1] };
+  b.results[0].loadAvg = { before: [3, 2, 1], after: [3.5, 2, 1] };
   const cmp = compareSweeps(a, b);
   const byField = new Map(cmp.differences.map((d) => [d.field, d]));
   assert.deepEqual(byField.get("sweep.preset"), {

@@ -7,11 +7,11 @@
  * @module
  */
 
-import type { SweepResults } from "../results.ts";
-import { caseKey, type SweepComparison } from "./compare.ts";
-import { medianText } from "./compare_text.ts";
-import { html, type SafeHtml } from "./escape.ts";
-import { fmtRatio } from "./format.ts";
+import type { SweepResults } from "../../results.ts";
+import { caseKey, type SweepComparison } from "../compare.ts";
+import { medianText } from "../compare_text.ts";
+import { html, type SafeHtml } from "../escape.ts";
+import { fmtRatio } from "../format.ts";
 
 /** What the section reads (a subset of the report's context). */
 export interface CompareContext {
