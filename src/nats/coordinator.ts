@@ -56,8 +56,7 @@ import { caseId } from "../case/id.ts";
 import { collectEnvironment } from "../environment.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
 import { emptyResult } from "../runner/result.ts";
-import { groupKey, orderLargestFirst } from "../sweep/local.ts";
-import { passFlops } from "../flops.ts";
+import { orderCases, type SweepEvent, type SweepOrder } from "../sweep/engine.ts";
 import { connectNats, type NatsAuth, redact } from "./connection.ts";
 import { killStaleServer } from "./server.ts";
 import { type EmbeddedServer, randomToken, startEmbeddedServer } from "./embedded_server.ts";
@@ -82,16 +81,7 @@ import {
   type WorkerEvent,
 } from "./protocol.ts";
 
-/** What the coordinator reports while a sweep runs (for the live view). */
-export type SweepEvent =
-  | { type: "server"; url: string; embedded: boolean }
-  | { type: "queued"; total: number; queued: number; alreadyDone: number; alreadyQueued: number }
-  | { type: "worker"; worker: WorkerEvent }
-  | { type: "case-started"; caseId: string; workerId: string; delivery: number }
-  | { type: "case-finished"; result: CaseResult; done: number; total: number }
-  | { type: "case-failed"; caseId: string; reason: string; done: number; total: number }
-  | { type: "worker-exit"; slot: number; pid: number; code: number; restarting: boolean }
-  | { type: "log"; message: string };
+export { orderGroupedInterleaved, type SweepEvent } from "../sweep/engine.ts";
 
 /** Options of {@link runDistributedSweep}. */
 export interface DistributedSweepOptions {
@@ -141,7 +131,7 @@ export interface DistributedSweepOptions {
    * Publishing order (see the module doc): `"grouped"` (default; ascending lengths within a
    * group, groups interleaved heaviest first), `"given"`, or `"largest-first"`.
    */
-  order?: "grouped" | "given" | "largest-first";
+  order?: SweepOrder;
   /** Poll interval of the stall check, ms. Default 1000. */
   pollMs?: number;
   /** The coordinator pings the server this often, ms (a lost server is noticed within ~3). Default 2000. */
@@ -167,51 +157,6 @@ export interface DistributedInfo {
   queued: number;
   /** NATS messages the coordinator received and sent in this run (its connection's counters). */
   messages?: { in: number; out: number };
-}
-
-/** Estimated cost of a case: analytic FLOPs of its pass, else length × batch. */
-function caseCost(c: Case): number {
-  return passFlops(c) ?? c.seqLen * c.batch;
-}
-
-/**
- * The default publishing order of a distributed sweep: every group (the case without its
- * length, `groupKey`) in ascending length, groups interleaved by longest remaining chain
- * first. At each step it takes, among the groups' next cases, the one whose group has the
- * most estimated cost left (this case and the larger ones after it), skipping groups that
- * had a case among the last `gap` published (so a length rarely runs while a smaller one
- * of its group is still undecided); when every group was that recent, the least recent.
- * See the module doc for why.
- */
-export function orderGroupedInterleaved(cases: readonly Case[], gap = 4): Case[] {
-  const groups = new Map<string, Case[]>();
-  for (const c of cases) {
-    const k = groupKey(c);
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(c);
-  }
-  const chains = [...groups.values()].map((g) => {
-    const sorted = [...g].sort((a, b) => a.seqLen - b.seqLen);
-    // tails[i]: estimated cost of sorted[i..] (what is left of the chain from i on)
-    const tails = sorted.map(caseCost);
-    for (let i = tails.length - 2; i >= 0; i--) tails[i] += tails[i + 1];
-    return { sorted, tails, next: 0, last: -Infinity };
-  });
-  const out: Case[] = [];
-  while (out.length < cases.length) {
-    let best: (typeof chains)[number] | undefined;
-    let oldest: (typeof chains)[number] | undefined;
-    for (const ch of chains) {
-      if (ch.next >= ch.sorted.length) continue;
-      if (!oldest || ch.last < oldest.last) oldest = ch;
-      if (out.length - ch.last <= gap) continue;
-      if (!best || ch.tails[ch.next] > best.tails[best.next]) best = ch;
-    }
-    const pick = best ?? oldest!;
-    out.push(pick.sorted[pick.next++]);
-    pick.last = out.length - 1;
-  }
-  return out;
 }
 
 /**
@@ -737,16 +682,15 @@ export async function runDistributedSweep(opts: DistributedSweepOptions): Promis
     }
 
     // 6. Publish the work.
-    let todo = [...byId.entries()].filter(([id]) => !results.has(id) && !alreadyQueued.has(id));
-    const order = opts.order ?? "grouped";
-    if (order !== "given") {
-      const cs = todo.map(([, v]) => v.c);
-      const sorted = order === "largest-first"
-        ? orderLargestFirst(cs)
-        : orderGroupedInterleaved(cs);
-      const rank = new Map(sorted.map((c, i) => [c, i]));
-      todo = todo.sort((a, b) => rank.get(a[1].c)! - rank.get(b[1].c)!);
-    }
+    const pending = [...byId.values()].filter((v) =>
+      !results.has(caseId(v.c)) && !alreadyQueued.has(caseId(v.c))
+    );
+    const rank = new Map(
+      orderCases(pending.map((v) => v.c), opts.order ?? "grouped").map((c, i) => [c, i]),
+    );
+    const todo = pending.sort((a, b) => rank.get(a.c)! - rank.get(b.c)!).map((v) =>
+      [caseId(v.c), v] as const
+    );
     queued = todo.length;
     emit({
       type: "queued",
