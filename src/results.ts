@@ -54,6 +54,10 @@ export interface Case {
   seed: number;
   /** Free-form label shown in reports (escaped there). */
   label?: string;
+  /** Tokens per chunk of the per-token parts (forward; backward with `checkpoint`). */
+  tokenChunk?: number;
+  /** Backward cases: gradient checkpointing of the per-token sub-networks (default false). */
+  checkpoint?: boolean;
   /** Training cases (issue 6) add `task`, `epochs`, … */
   [extra: string]: unknown;
 }

@@ -22,6 +22,7 @@
  * | `seed` | 0 |
  * | `framework` | `"tfjs"` (TensorFlow.js; `"torch"`: PyTorch, python/child.py) |
  * | `device` | `"cpu"` for `torch` cases; not allowed for `tfjs` ones |
+ * | `checkpoint` | absent (false; `false` is dropped so the case id does not change) |
  *
  * `framework: "tfjs"` is left out of the case id (src/case/id.ts), so the ids of cases
  * written before the field existed do not change. Torch cases support the equivariant
@@ -115,8 +116,13 @@ const baseShape = {
     error: "expected at most 200 characters",
   })
     .optional(),
-  /** Forward cases: tokens per chunk of the per-token parts (see src/runner/measure.ts). */
+  /**
+   * Tokens per chunk of the per-token parts (see src/runner/measure.ts): forward cases, and
+   * backward cases with `checkpoint`.
+   */
   tokenChunk: int(1, MAX_TOKENS).optional(),
+  /** Backward cases of the equivariant models: gradient checkpointing (default false). */
+  checkpoint: z.boolean({ error: "expected true or false" }).optional(),
   fault: enumOf(FAULT_KINDS).optional(),
   framework: enumOf(FRAMEWORKS).default("tfjs"),
   device: enumOf(TORCH_DEVICES).optional(),
@@ -191,6 +197,18 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
       });
     }
   }
+  if (
+    c.checkpoint === true &&
+    (c.pass !== "backward" || c.framework === "torch" ||
+      (c.model !== "se3-hyena" && c.model !== "equivariant-transformer"))
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["checkpoint"],
+      message: "only applies to tfjs backward passes of se3-hyena and equivariant-transformer",
+      input: c.checkpoint,
+    });
+  }
   if (c.fault !== undefined && !testFaultsEnabled()) {
     ctx.addIssue({
       code: "custom",
@@ -201,6 +219,11 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
   }
 }).transform((c) => {
   let out = c;
+  if (c.checkpoint === false) {
+    // The default: left out, so that the case id stays that of a case without the field.
+    const { checkpoint: _, ...rest } = out;
+    out = rest as typeof c;
+  }
   if (c.model === "equivariant-transformer" && c.attention === undefined) {
     out = { ...out, attention: "materialized" as const };
   }

@@ -122,3 +122,16 @@ Deno.test("parseCase: framework and device", () => {
   );
   assert.equal(parseCase({ ...flash, framework: "torch" }).attention, "flash");
 });
+
+Deno.test("parseCase: checkpoint (backward, equivariant models; false keeps the case id)", async () => {
+  const { caseId } = await import("./id.ts");
+  const base = { model: "se3-hyena", pass: "backward", seqLen: 64 };
+  assert.equal(parseCase({ ...base, checkpoint: true }).checkpoint, true);
+  assert.equal("checkpoint" in parseCase({ ...base, checkpoint: false }), false);
+  assert.equal(caseId(parseCase({ ...base, checkpoint: false })), caseId(parseCase(base)));
+  assert.notEqual(caseId(parseCase({ ...base, checkpoint: true })), caseId(parseCase(base)));
+  rejects({ ...base, checkpoint: "yes" }, "checkpoint:", "true or false", '"yes"');
+  rejects({ ...base, pass: "forward", checkpoint: true }, "checkpoint:", "backward");
+  rejects({ ...base, model: "hyena", checkpoint: true }, "checkpoint:", "se3-hyena");
+  rejects({ ...base, framework: "torch", checkpoint: true }, "checkpoint:", "tfjs");
+});

@@ -11,3 +11,4 @@ import "./fft_conv_webgpu.ts";
 import "./geometric_product_kernels.ts";
 import "./mv_silu_kernels.ts";
 import "./wasm_shared_identity.ts";
+import "./wasm_matmul.ts";
