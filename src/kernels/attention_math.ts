@@ -68,18 +68,13 @@ export function vectorAttentionForwardMaterialized(
         row[j] = l;
         if (l > mx) mx = l;
       }
-      let z = 0;
-      for (let j = 0; j < n; j++) {
-        const e = Math.exp(row[j] - mx);
-        row[j] = e;
-        z += e;
-      }
-      const rz = 1 / z;
-      let u0 = 0, u1 = 0, u2 = 0;
+      // One pass: unnormalised weights into a, and u's sums; then both scaled by 1/z.
+      let z = 0, u0 = 0, u1 = 0, u2 = 0;
       const ai = (s * n + i) * n;
       for (let j = 0, o = base; j < n; j++, o += 3) {
-        const p = row[j] * rz;
+        const p = Math.exp(row[j] - mx);
         a[ai + j] = p;
+        z += p;
         const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
         const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
         const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
@@ -87,6 +82,11 @@ export function vectorAttentionForwardMaterialized(
         u1 += p * (c2 * v0 - c0 * v2);
         u2 += p * (c0 * v1 - c1 * v0);
       }
+      const rz = 1 / z;
+      for (let j = ai; j < ai + n; j++) a[j] *= rz;
+      u0 *= rz;
+      u1 *= rz;
+      u2 *= rz;
       u[qi] = u0 / n;
       u[qi + 1] = u1 / n;
       u[qi + 2] = u2 / n;
@@ -230,6 +230,19 @@ export function vectorAttentionBackward(
   }
 }
 
+/** `Σ_x a[ai + x] · b[bi + x]` over `d` entries, four partial sums. */
+function dotAt(a: Float32Array, ai: number, b: Float32Array, bi: number, d: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, x = 0;
+  for (; x + 3 < d; x += 4) {
+    s0 += a[ai + x] * b[bi + x];
+    s1 += a[ai + x + 1] * b[bi + x + 1];
+    s2 += a[ai + x + 2] * b[bi + x + 2];
+    s3 += a[ai + x + 3] * b[bi + x + 3];
+  }
+  for (; x < d; x++) s0 += a[ai + x] * b[bi + x];
+  return (s0 + s1) + (s2 + s3);
+}
+
 /** Scalar attention forward, materialized: `o [B, N, D]` and the softmax weights `[B, N, N]`. */
 export function scalarAttentionForwardMaterialized(
   q: Float32Array,
@@ -247,26 +260,23 @@ export function scalarAttentionForwardMaterialized(
       const qi = base + i * d;
       let mx = -Infinity;
       for (let j = 0, o = base; j < n; j++, o += d) {
-        let dot = 0;
-        for (let x = 0; x < d; x++) dot += q[qi + x] * k[o + x];
+        const dot = dotAt(q, qi, k, o, d);
         const l = dot * alpha;
         row[j] = l;
         if (l > mx) mx = l;
       }
       let z = 0;
-      for (let j = 0; j < n; j++) {
-        const e = Math.exp(row[j] - mx);
-        row[j] = e;
-        z += e;
-      }
-      const rz = 1 / z;
       acc.fill(0);
       const ai = (s * n + i) * n;
       for (let j = 0, o = base; j < n; j++, o += d) {
-        const p = row[j] * rz;
+        const p = Math.exp(row[j] - mx);
         a[ai + j] = p;
+        z += p;
         for (let x = 0; x < d; x++) acc[x] += p * v[o + x];
       }
+      const rz = 1 / z;
+      for (let j = ai; j < ai + n; j++) a[j] *= rz;
+      for (let x = 0; x < d; x++) acc[x] *= rz;
       for (let x = 0; x < d; x++) out[qi + x] = acc[x];
     }
   }
@@ -301,8 +311,7 @@ export function scalarAttentionForwardFlash(
           const qi = base + (r0 + r) * d, ar = r * d;
           let m = mx[r];
           for (let j = j0, o = base + j0 * d; j < j1; j++, o += d) {
-            let dot = 0;
-            for (let x = 0; x < d; x++) dot += q[qi + x] * k[o + x];
+            const dot = dotAt(q, qi, k, o, d);
             const l = dot * alpha;
             logit[j - j0] = l;
             if (l > m) m = l;
@@ -361,8 +370,7 @@ export function scalarAttentionBackward(
       for (let j = 0, o = base, g = 0; j < n; j++, o += d, g += d) {
         let p: number;
         if (flash) {
-          let dot = 0;
-          for (let x = 0; x < d; x++) dot += q[qi + x] * k[o + x];
+          const dot = dotAt(q, qi, k, o, d);
           p = Math.exp(dot * alpha - lse);
         } else {
           p = stats[ai + j];
