@@ -38,7 +38,7 @@ export interface Case {
   preset: "paper-runtime" | "recall" | "nbody" | "tiny" | string;
   backend: "cpu" | "wasm" | "webgpu" | "tensorflow";
   dtype: "float32";
-  /** Transformer attention implementation (only for equivariant-transformer; flash: torch only). */
+  /** Transformer attention implementation (only for equivariant-transformer; tfjs flash: cpu, wasm). */
   attention?: "materialized" | "gram" | "flash";
   /** Framework: TensorFlow.js (default) or PyTorch (python/child.py). Not in the case id when tfjs. */
   framework?: "tfjs" | "torch";

@@ -28,7 +28,8 @@
  * written before the field existed do not change. Torch cases support the equivariant
  * models' forward and backward passes (not the baselines, not training); `backend` does not
  * apply to them (they run on `device`) and is kept only as the default value. The attention
- * form `flash` (row blocks with an online softmax) exists in PyTorch only so far.
+ * form `flash` (row blocks with an online softmax) runs in PyTorch and, in TensorFlow.js, on
+ * the backends with our attention kernels (`cpu`, `wasm`).
  *
  * Forward and backward cases are strict: an unknown field (a typo such as `seqlen`) is an
  * error. Training cases (`pass: "train"`) pass extra fields (`task`, `epochs`, …) through
@@ -188,11 +189,11 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
         input: c.device,
       });
     }
-    if (c.attention === "flash") {
+    if (c.attention === "flash" && c.backend !== "cpu" && c.backend !== "wasm") {
       ctx.addIssue({
         code: "custom",
         path: ["attention"],
-        message: 'flash is implemented in framework "torch" only',
+        message: `flash has TensorFlow.js kernels on backends cpu and wasm only, not ${c.backend}`,
         input: c.attention,
       });
     }

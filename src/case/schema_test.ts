@@ -117,10 +117,12 @@ Deno.test("parseCase: framework and device", () => {
   );
   const flash = { ...base, model: "equivariant-transformer", attention: "flash" };
   assert.throws(
-    () => parseCase(flash),
-    /attention: flash is implemented in framework "torch" only/,
+    () => parseCase({ ...flash, backend: "webgpu" }),
+    /attention: flash has TensorFlow.js kernels on backends cpu and wasm only, not webgpu/,
   );
-  assert.equal(parseCase({ ...flash, framework: "torch" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, backend: "wasm" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, backend: "cpu" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, framework: "torch", backend: "webgpu" }).attention, "flash");
 });
 
 Deno.test("parseCase: checkpoint (backward, equivariant models; false keeps the case id)", async () => {

@@ -326,7 +326,7 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
         ? mod.createModel({
           kind: c.model as CreateModelOptions["kind"],
           preset: c.preset as CreateModelOptions["preset"],
-          attention: c.attention as CreateModelOptions["attention"], // flash: torch only
+          attention: c.attention as CreateModelOptions["attention"],
           seed: c.seed,
         })
         : baselineBenchModel(createBaseline({
