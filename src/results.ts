@@ -38,7 +38,7 @@ export interface Case {
   preset: "paper-runtime" | "recall" | "nbody" | "tiny" | string;
   backend: "cpu" | "wasm" | "webgpu" | "tensorflow";
   dtype: "float32";
-  /** Transformer attention implementation (only for equivariant-transformer; flash: torch only). */
+  /** Transformer attention implementation (only for equivariant-transformer; tfjs flash: cpu, wasm). */
   attention?: "materialized" | "gram" | "flash";
   /** Framework: TensorFlow.js (default) or PyTorch (python/child.py). Not in the case id when tfjs. */
   framework?: "tfjs" | "torch";
@@ -54,6 +54,10 @@ export interface Case {
   seed: number;
   /** Free-form label shown in reports (escaped there). */
   label?: string;
+  /** Tokens per chunk of the per-token parts (forward; backward with `checkpoint`). */
+  tokenChunk?: number;
+  /** Backward cases: gradient checkpointing of the per-token sub-networks (default false). */
+  checkpoint?: boolean;
   /** Training cases (issue 6) add `task`, `epochs`, … */
   [extra: string]: unknown;
 }

@@ -52,8 +52,6 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import cliProgress from "cli-progress";
-import process from "node:process";
 import { caseId as caseIdOf } from "../case/id.ts";
 import { BUILTIN_PRESETS, loadSweep, type Sweep, type SweepOverrides } from "../case/expand.ts";
 import type { NatsAuth } from "../nats/connection.ts";
@@ -80,6 +78,7 @@ import type { Case, CaseResult, SweepResults } from "../results.ts";
 import { defaultMemoryBudgetBytes, formatBytes } from "../runner/isolated.ts";
 import { preferredBackend } from "../webgpu/preferred_backend.ts";
 import { runLocalSweep } from "../sweep/local.ts";
+import { SWEEP_ORDERS, type SweepOrder } from "../sweep/schedule.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
 import { compactDefinition, resumeDefinition, type SweepDefinition } from "../sweep/definition.ts";
 import { parseBytes } from "./parse_bytes.ts";
@@ -114,6 +113,8 @@ export interface SweepCliOptions {
   repeats?: number;
   memoryBudget?: number;
   resume?: string;
+  /** Order of the cases (default: grouped distributed, ascending local). */
+  order?: SweepOrder;
   dryRun: boolean;
   progress: boolean;
   report: boolean;
@@ -256,6 +257,14 @@ export function buildProgram(): Command {
       bytes("--memory-budget"),
     )
     .option("--resume <sweep-id>", "continue a sweep, skipping cases already in its results.json")
+    .addOption(
+      new Option(
+        "--order <order>",
+        "order of the cases: grouped (default distributed: ascending lengths per group, " +
+          "groups interleaved heaviest first), ascending (default local), largest-first " +
+          "(defeats skip-after-OOM), given",
+      ).choices([...SWEEP_ORDERS]),
+    )
     .option("--dry-run", "list the cases and exit", false)
     .option("--no-progress", "no progress bar (one line per case instead)")
     .option("--no-report", "do not render the HTML report")
@@ -375,45 +384,6 @@ async function renderReport(results: SweepResults, dir: string): Promise<string 
     writeReport(results: SweepResults, dir: string): Promise<string>;
   };
   return await mod.writeReport(results, dir);
-}
-
-/** A progress display: cli-progress bar on a TTY, else one line per case. */
-function makeProgress(enabled: boolean, total: number) {
-  const tty = enabled && Deno.stderr.isTerminal();
-  const bar = tty
-    ? new cliProgress.SingleBar({
-      format: "{bar} {value}/{total} cases | ETA {etaText} | {current}",
-      stream: process.stderr,
-      hideCursor: true,
-      etaBuffer: 5,
-      clearOnComplete: false,
-    }, cliProgress.Presets.shades_classic)
-    : null;
-  let done = 0;
-  const t0 = performance.now();
-  // Our own ETA: mean time per finished case × cases left ("…" before the first one).
-  const etaText = () => {
-    if (done === 0) return "…";
-    const s = Math.round(((performance.now() - t0) / done) * (total - done) / 1000);
-    return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-  };
-  bar?.start(total, 0, { current: "starting", etaText: etaText() });
-  return {
-    start(c: Case) {
-      if (bar) bar.update(done, { current: describeCase(c), etaText: etaText() });
-    },
-    result(r: CaseResult) {
-      done++;
-      if (bar) {
-        bar.update(done, { current: describeResult(r).slice(0, 60), etaText: etaText() });
-      } else {
-        console.error(`[${done}/${total}] ${describeResult(r)}`);
-      }
-    },
-    stop() {
-      bar?.stop();
-    },
-  };
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -558,18 +528,19 @@ export async function main(argv: string[]): Promise<number> {
 
   let results: SweepResults;
   try {
+    // One live view for both modes (fed by the engine's events).
+    const labels = new Map(sweep.cases.map((c) => [caseIdOf(c), describeCase(c)]));
+    const view = createLiveView({
+      tty: opts.progress ? undefined : false,
+      total: sweep.cases.length,
+      caseLabel: (id) => labels.get(id),
+      formatResult: describeResult,
+    });
     if (mode === "distributed") {
       const coordinator = await import(COORDINATOR_URL.href) as {
         runDistributedSweep: typeof RunDistributedSweep;
         runScalingStudy: typeof RunScalingStudy;
       };
-      const labels = new Map(sweep.cases.map((c) => [caseIdOf(c), describeCase(c)]));
-      const view = createLiveView({
-        tty: opts.progress ? undefined : false,
-        total: sweep.cases.length,
-        caseLabel: (id) => labels.get(id),
-        formatResult: describeResult,
-      });
       const base: DistributedSweepOptions = {
         cases: sweep.cases,
         sweepId,
@@ -581,6 +552,7 @@ export async function main(argv: string[]): Promise<number> {
         backend: opts.backend as DistributedSweepOptions["backend"],
         resume: opts.resume !== undefined,
         memoryBudgetBytes,
+        order: opts.order,
         preset: sweep.name,
         extra: {
           description: sweep.description,
@@ -635,23 +607,17 @@ export async function main(argv: string[]): Promise<number> {
           definition: def,
         });
       }
-      const done = file.data.results;
-      const total = sweep.cases.length -
-        sweep.cases.filter((c) => done.some((r) => r.case && sameCase(r, c))).length;
-      const progress = makeProgress(opts.progress, total);
       try {
         await runLocalSweep(sweep.cases, {
           memoryBudgetBytes,
-          done,
+          done: [...file.data.results],
           signal: abort.signal,
-          onStart: (c) => progress.start(c),
-          onResult: async (r) => {
-            await file.add(r);
-            progress.result(r);
-          },
+          order: opts.order,
+          onEvent: view.onEvent,
+          onResult: (r) => file.add(r),
         });
       } finally {
-        progress.stop();
+        view.stop();
       }
       await file.set({ finishedAt: new Date().toISOString(), wallMs: performance.now() - started });
       results = file.data;
@@ -769,11 +735,6 @@ export function printScaling(rows: ScalingRow[]): void {
         } %`,
     );
   }
-}
-
-/** Whether a recorded row is case `c` (by id). */
-function sameCase(r: CaseResult, c: Case): boolean {
-  return r.id === caseIdOf(c);
 }
 
 /** Prints a compact table of the results (median ms per model/pass/length). */

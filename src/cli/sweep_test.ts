@@ -45,6 +45,8 @@ Deno.test("parseArgs: defaults and lists", () => {
   assert.equal(o.memoryBudget, 2 ** 30);
   assert.equal(o.progress, true);
   assert.equal(o.dryRun, false);
+  assert.equal(o.order, undefined, "each mode's default order");
+  assert.equal(parseArgs(["--order", "largest-first"]).order, "largest-first");
 });
 
 Deno.test("makeSweepId: <preset>-<UTC timestamp>-<4 hex>", () => {
@@ -64,6 +66,7 @@ Deno.test("the CLI exits 2 on usage errors, naming the problem", async () => {
     [["--resume", "no-such-sweep"], /--resume: no sweep "no-such-sweep"/],
     [["--resume", "../x"], /--resume: expected a sweep id .*"\.\.\/x"/],
     [["--local", "--bogus"], /unknown option '--bogus'/],
+    [["--local", "--order", "random"], /--order <order>' argument 'random' is invalid/],
   ];
   for (const [args, message] of cases) {
     const r = await cli([...args, "--dry-run"]);
@@ -232,11 +235,13 @@ Deno.test("a local sweep writes results.json and results.csv, goes on after oom 
           repeats: 3,
           warmup: 1,
           budgetMs: 0,
-          timeoutMs: 1500,
+          // Generous for the cases that end by themselves (a child's start can take seconds
+          // on a loaded machine: an oom case must not end as a timeout), short for the hang.
+          timeoutMs: 60_000,
         },
         grid: [
           { model: "se3-hyena", pass: "forward", seqLen: [64, 128], fault: "oom" },
-          { model: "se3-hyena", pass: "forward", seqLen: 64, fault: "hang" },
+          { model: "se3-hyena", pass: "forward", seqLen: 64, fault: "hang", timeoutMs: 1500 },
           { model: "se3-hyena", pass: "forward", seqLen: [32, 64], fault: "noop" },
         ],
       }),

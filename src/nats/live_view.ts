@@ -28,7 +28,7 @@ import { formatBytes } from "../runner/isolated.ts";
 import cliProgress from "cli-progress";
 import process from "node:process";
 import type { CaseResult } from "../results.ts";
-import type { SweepEvent } from "./coordinator.ts";
+import type { SweepEvent } from "../sweep/engine.ts";
 import type { WorkerEvent } from "./protocol.ts";
 
 /** Options of {@link createLiveView}. */
