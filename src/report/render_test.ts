@@ -145,11 +145,17 @@ Deno.test("renderReport: two lengths give no exponent and no crossover", async (
   const two = await loadResults(new URL("./testdata/two_lengths.json", import.meta.url).pathname);
   const page = renderReport(two, { chartJs: CHART_JS_STUB });
   const headline = page.slice(page.indexOf('<section id="headline">'), page.indexOf("</section>"));
-  assert.match(headline, /not enough lengths \(2\) vs not enough lengths \(2\)/);
   assert.match(
     headline,
-    /Crossover length<\/div>\s*<div class="card-value">not enough common lengths \(2\)/,
+    /Scaling exponent[^<]*<\/div>\s*<div class="card-value">– vs –<\/div>\s*<div class="card-sub">95% CI not enough lengths \(2\) vs not enough lengths \(2\)/,
   );
+  assert.match(
+    headline,
+    /Crossover length<\/div>\s*<div class="card-value">–<\/div>\s*<div class="card-sub">not enough common lengths \(2\)/,
+  );
+  // The table of every pass says the same.
+  assert.match(headline, /<td>not enough common lengths \(2\)<\/td>/);
+  assert.match(headline, /<td class="num">not enough lengths \(2\)<\/td>/);
   // No interpolated crossover of ours (the paper's tag keeps its own "≈ 8,000").
   assert.doesNotMatch(headline.replace(/<div class="card-paper">.*?<\/div>/gs, ""), /≈ \d/);
   // With a third length the exponent and the crossover bracket appear.
@@ -163,6 +169,7 @@ Deno.test("renderReport: two lengths give no exponent and no crossover", async (
     { model: "t", n: 1024, ms: 2560 },
   ]);
   const page3 = renderReport(three, { chartJs: CHART_JS_STUB });
+  assert.match(page3, /<div class="card-value">64–256<\/div>/);
   assert.match(page3, /between 64 and 256 tokens/);
   assert.doesNotMatch(page3, /not enough lengths/);
 });

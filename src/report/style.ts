@@ -30,6 +30,7 @@ code { font: 13px ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation M
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fbfcfd; }
 .card-title { font-size: 13px; color: var(--muted); font-weight: 600; }
 .card-value { font-size: 26px; font-weight: 650; margin: 2px 0 4px; font-variant-numeric: tabular-nums; }
+.card-sub { font-size: 12.5px; color: var(--muted); margin: -4px 0 6px; }
 .card-detail { font-size: 13px; color: var(--fg); }
 .card-paper { font-size: 12.5px; color: var(--muted); margin-top: 8px; padding-top: 6px;
   border-top: 1px dashed var(--line); }
@@ -47,7 +48,7 @@ table.sortable thead th[aria-sort="ascending"]::after { content: " ▲"; font-si
 table.sortable thead th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
 td.num { text-align: right; white-space: nowrap; }
 td.err { color: var(--alert); max-width: 420px; overflow-wrap: anywhere; font-size: 12px; }
-#results-table td { white-space: nowrap; }
+#results-table td, #passes-table td { white-space: nowrap; }
 #results-table td.err { white-space: normal; min-width: 280px; }
 #training-table td { white-space: nowrap; }
 #training-table td.err { white-space: normal; min-width: 240px; }

@@ -72,6 +72,35 @@ function exponentDetail(name: string, e: ExponentClaim): string {
     : `${name}: ${e.points} lengths ran ok, an exponent needs ${MIN_LENGTHS}`;
 }
 
+/** The crossover claim as a card value: a short figure and what it means. */
+export function crossoverValue(c: CrossoverClaim): CardValue {
+  switch (c.kind) {
+    case "bracketed":
+      return { value: `${fmtInt(c.low)}–${fmtInt(c.high)}`, sub: "tokens (bracket)" };
+    case "hyena-faster":
+      return {
+        value: `below ${fmtInt(c.low)}`,
+        sub: `if anywhere: SE(3)-Hyena is faster from ${fmtInt(c.low)} on, never slower`,
+      };
+    case "not-reached":
+      return { value: `> ${fmtInt(c.high)}`, sub: "not reached: the transformer is faster there" };
+    case "within-noise":
+      return { value: "–", sub: "not established (within noise)" };
+    default:
+      return { value: "–", sub: `not enough common lengths (${c.lengths})` };
+  }
+}
+
+/** Both exponents as a card value: `1.02 vs 1.92`, CIs (or why none) under it. */
+export function exponentsValue(h: ExponentClaim, t: ExponentClaim): CardValue {
+  const v = (e: ExponentClaim) => e.kind === "fit" ? fmtNum(e.exponent) : "–";
+  const ci = (e: ExponentClaim) =>
+    e.kind === "fit"
+      ? `[${fmtNum(e.ci95[0])}, ${fmtNum(e.ci95[1])}]`
+      : `not enough lengths (${e.points})`;
+  return { value: `${v(h)} vs ${v(t)}`, sub: `95% CI ${ci(h)} vs ${ci(t)}` };
+}
+
 /** The crossover claim as text. */
 export function crossoverText(c: CrossoverClaim): string {
   switch (c.kind) {
@@ -120,11 +149,22 @@ function totalMemory(m: MemoryRatios | null): { metric: MemoryMetric; ratio: num
   return null;
 }
 
-function card(title: string, value: string, detail: SafeHtml | string, paper: string): SafeHtml {
+/** A card's value: the figure, and under it in small type what the figure is. */
+interface CardValue {
+  value: string;
+  sub?: string;
+}
+
+function card(
+  title: string,
+  { value, sub }: CardValue,
+  detail: SafeHtml | string,
+  paper: string,
+): SafeHtml {
   return html`
     <div class="card">
       <div class="card-title">${title}</div>
-      <div class="card-value">${value}</div>
+      <div class="card-value">${value}</div>${sub ? html`<div class="card-sub">${sub}</div>` : ""}
       <div class="card-detail">${detail}</div>
       <div class="card-paper"><span class="tag">${PAPER_LABEL}</span> ${paper}</div>
     </div>
@@ -164,7 +204,7 @@ export const headlineSection: ReportSection = {
     const cards = [
       card(
         `Speed-up at N = ${fmtInt(L?.seqLen)}`,
-        fmtRatio(L?.speedup),
+        { value: fmtRatio(L?.speedup), sub: "transformer time ÷ SE(3)-Hyena time" },
         html`${fmtMs(L?.transformerMs)} transformer vs ${
           fmtMs(L?.hyenaMs)
         } SE(3)-Hyena (the largest length both ran)`,
@@ -174,7 +214,7 @@ export const headlineSection: ReportSection = {
       ),
       card(
         `Memory ratio at N = ${fmtInt(L?.seqLen)}`,
-        total ? `${fmtRatio(total.ratio)} ${METRIC_NAME[total.metric]}` : "–",
+        total ? { value: fmtRatio(total.ratio), sub: METRIC_NAME[total.metric] } : { value: "–" },
         k.memory ? memoryDetail(c, k.memory) : "no memory figure",
         `×${PAPER_CLAIMS.memoryRatio} total GPU memory at ${fmtInt(PAPER_CLAIMS.atSeqLen)}${
           oursAtPaperN(at.memoryRatio, at.memoryMetric ? METRIC_NAME[at.memoryMetric] : "")
@@ -182,13 +222,13 @@ export const headlineSection: ReportSection = {
       ),
       card(
         "Crossover length",
-        crossoverText(k.crossover),
+        crossoverValue(k.crossover),
         crossoverDetail(k.crossover),
         `≈ ${fmtInt(PAPER_CLAIMS.crossover)} tokens`,
       ),
       card(
         "Scaling exponent (time ∝ Nᵏ, 95% CI)",
-        `${exponentText(k.hyenaExponent)} vs ${exponentText(k.transformerExponent)}`,
+        exponentsValue(k.hyenaExponent, k.transformerExponent),
         html`${exponentDetail("SE(3)-Hyena", k.hyenaExponent)}; ${
           exponentDetail("transformer", k.transformerExponent)
         }; upper half of the lengths`,
@@ -196,7 +236,10 @@ export const headlineSection: ReportSection = {
       ),
       card(
         "Longest context within the memory budget",
-        contextRatioText(k),
+        {
+          value: contextRatioText(k),
+          sub: k.contextRatio.kind === "unknown" ? "no ratio guaranteed" : "guaranteed ratio",
+        },
         contextDetail(k),
         `×${PAPER_CLAIMS.contextRatio} (${fmtInt(PAPER_CLAIMS.hyenaContext)} vs ${
           fmtInt(PAPER_CLAIMS.transformerContext)
@@ -230,7 +273,7 @@ export const headlineSection: ReportSection = {
         <div class="cards">${cards}</div>
         <h3>Every pass</h3>
         <div class="table-wrap">
-          <table>
+          <table id="passes-table">
             <thead>
               <tr>
                 <th>pass</th>
