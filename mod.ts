@@ -194,9 +194,21 @@ export {
   writeReport,
 } from "./src/report/render.ts";
 export {
-  /** Speed-up, memory ratio, crossover, scaling exponents, longest contexts. */
+  /** Series per model and pass, speed-up and memory ratio per length, longest contexts. */
   analyse,
 } from "./src/report/analysis.ts";
+export {
+  /**
+   * What a report may claim from a comparison: exponents with 95% CIs (≥ 3 lengths), the
+   * crossover bracket beyond noise, context brackets and the guaranteed context ratio,
+   * memory ratios by each figure.
+   */
+  claimsOf,
+} from "./src/report/claims.ts";
+export {
+  /** Per-case noise (CI half-width vs median, load average) and non-monotone lengths. */
+  noiseReport,
+} from "./src/report/noise.ts";
 export {
   /** Two sweeps side by side: ratio per case and whether it exceeds the noise. */
   compareSweeps,
