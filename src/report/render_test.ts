@@ -200,3 +200,15 @@ Deno.test("renderReport: the paper's Figure 5 beside ours at the paper's own len
     /<td class="num">×[\d.]+<\/td>\s*<td class="num">×[\d.]+ \(process RSS\)/,
   );
 });
+
+Deno.test("renderReport: a speed-up inside the noise says so", () => {
+  const sweep = (ci: number) =>
+    smallSweep([
+      { model: "h", n: 64, ms: 10, ci },
+      { model: "t", n: 64, ms: 12, ci },
+    ]);
+  const noisy = renderReport(sweep(0.5), { chartJs: CHART_JS_STUB });
+  assert.match(noisy, /×1\.2<\/div>\s*<div class="card-sub">[^<]*within noise \(the CIs overlap\)/);
+  const clear = renderReport(sweep(0.02), { chartJs: CHART_JS_STUB });
+  assert.doesNotMatch(clear, /within noise \(the CIs overlap\)/);
+});

@@ -11,6 +11,7 @@ import {
   atLength,
   type Claims,
   claimsOf,
+  commonLengths,
   type ContextBracket,
   type CrossoverClaim,
   type ExponentClaim,
@@ -200,11 +201,17 @@ export const headlineSection: ReportSection = {
       c.transformer.attention ? `, ${c.transformer.attention} attention` : ""
     }`;
     const at = atLength(c, PAPER_CLAIMS.atSeqLen);
+    const atLargest = commonLengths(c.hyena, c.transformer).find((x) => x.seqLen === L?.seqLen);
     const total = totalMemory(k.memory);
     const cards = [
       card(
         `Speed-up at N = ${fmtInt(L?.seqLen)}`,
-        { value: fmtRatio(L?.speedup), sub: "transformer time ÷ SE(3)-Hyena time" },
+        {
+          value: fmtRatio(L?.speedup),
+          sub: `transformer time ÷ SE(3)-Hyena time${
+            atLargest?.ordering === "within-noise" ? "; within noise (the CIs overlap)" : ""
+          }`,
+        },
         html`${fmtMs(L?.transformerMs)} transformer vs ${
           fmtMs(L?.hyenaMs)
         } SE(3)-Hyena (the largest length both ran)`,
