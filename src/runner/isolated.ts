@@ -41,6 +41,7 @@ import type { Case, CaseResult } from "../results.ts";
 import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
 import { emptyResult } from "./result.ts";
 import { isOomStderr } from "./oom.ts";
+import { fmtBytes } from "../report/format.ts";
 
 /** How often `onHeartbeat` is called while a child runs, ms. */
 export const HEARTBEAT_MS = 2000;
@@ -143,12 +144,8 @@ export function readRss(pid: number): number | null {
   }
 }
 
-/** Formats bytes as MiB/GiB for messages. */
-export function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30
-    ? `${(bytes / 2 ** 30).toFixed(2)} GiB`
-    : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
+/** Formats bytes for messages: the report's one byte formatter (`src/report/format.ts`). */
+export const formatBytes = (bytes: number): string => fmtBytes(bytes);
 
 /** Reads a stream to its end, keeping everything (`limit` = 0) or only the last `limit` bytes. */
 async function drain(stream: ReadableStream<Uint8Array>, limit = 0): Promise<string> {
