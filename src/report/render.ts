@@ -124,7 +124,9 @@ export function renderReport(results: SweepResults, options: RenderOptions = {})
               : ""} · ${fmtInt(rows.length)} results (${statusCounts(sweep)}) · host ${env
               .host} · tfjs ${env.tfjs} · Deno ${env.deno}${env.gitCommit
               ? html`
-                · commit <code>${String(env.gitCommit).slice(0, 12)}</code>
+                · commit <code>${String(env.gitCommit).slice(0, 12)}</code>${env.gitDirty === true
+                  ? " with uncommitted changes"
+                  : ""}
               `
               : ""}</p>
           <p class="meta">ran: ${ranSummary(sweep)}</p>

@@ -212,3 +212,12 @@ Deno.test("renderReport: a speed-up inside the noise says so", () => {
   const clear = renderReport(sweep(0.02), { chartJs: CHART_JS_STUB });
   assert.doesNotMatch(clear, /within noise \(the CIs overlap\)/);
 });
+
+Deno.test("renderReport: the header says when the sweep ran on uncommitted changes", () => {
+  const s = fixtureSweep();
+  const dirty = renderReport({ ...s, environment: { ...s.environment, gitDirty: true } }, {
+    chartJs: CHART_JS_STUB,
+  });
+  assert.match(dirty, /commit <code>0123456789ab<\/code> with uncommitted changes/);
+  assert.doesNotMatch(renderReport(s, { chartJs: CHART_JS_STUB }), /uncommitted changes/);
+});
