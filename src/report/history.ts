@@ -29,7 +29,10 @@ export interface HistorySweep {
   /** The date the sweep is ordered by, and where it came from. */
   date: string;
   dateSource: "commit" | "created";
-  /** Axis label: `<commit 7>[+] <YYYY-MM-DD HH:MM>` (`+`: dirty), or the sweep id. */
+  /**
+   * Axis label: `<commit 7>[+] <YYYY-MM-DD HH:MM>` (`+`: dirty), or the sweep id; unique
+   * (a repeat gets ` (2)`, ` (3)`, …).
+   */
   label: string;
 }
 
@@ -186,5 +189,13 @@ export function buildHistory(
     a.group.localeCompare(b.group) || a.seqLen - b.seqLen
   );
   for (const s of series) s.steps = detectSteps(s.points, threshold);
-  return { sweeps: ordered.map((o) => o.sweep), series, threshold };
+  const sweeps = ordered.map((o) => o.sweep);
+  // Labels name category positions on the x-axis: make repeats (same commit and minute) unique.
+  const seen = new Map<string, number>();
+  for (const s of sweeps) {
+    const n = (seen.get(s.label) ?? 0) + 1;
+    seen.set(s.label, n);
+    if (n > 1) s.label = `${s.label} (${n})`;
+  }
+  return { sweeps, series, threshold };
 }

@@ -34,10 +34,17 @@ const PALETTE = [
 const SLOWER = "#c1121f";
 const FASTER = "#17692f";
 
-/** The series of a history, grouped by {@linkcode HistorySeries.group} (order kept). */
+/**
+ * The timed series of a history (those with a median in some sweep; training rows have
+ * none), grouped by {@linkcode HistorySeries.group} (order kept).
+ */
 export function historyGroups(h: History): Map<string, HistorySeries[]> {
   const groups = new Map<string, HistorySeries[]>();
-  for (const s of h.series) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+  for (const s of h.series) {
+    if (s.points.some((p) => p.median !== null)) {
+      groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+    }
+  }
   return groups;
 }
 

@@ -11,6 +11,12 @@ Deno.test("history: sweeps ordered by commit date, else createdAt, labelled by c
   assert.equal(h.sweeps[2].label, "c300000 2026-01-03 12:00");
   assert.equal(h.sweeps[0].path, "sweeps/1/results.json");
   assert.equal(h.threshold, 0.05);
+  // The same sweep twice: the labels stay unique (they name x-axis positions).
+  const twice = buildHistory([...historySweeps(), historySweeps()[0]]);
+  assert.deepEqual(twice.sweeps.slice(2, 4).map((s) => s.label), [
+    "c300000 2026-01-03 12:00",
+    "c300000 2026-01-03 12:00 (2)",
+  ]);
 });
 
 Deno.test("history: each case's points, one per sweep that ran it", () => {
