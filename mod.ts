@@ -200,7 +200,17 @@ export {
 export {
   /** Two sweeps side by side: ratio per case and whether it exceeds the noise. */
   compareSweeps,
+  /** The cases a `--fail-if-slower` gate fails on: slower beyond noise and a threshold. */
+  regressions,
 } from "./src/report/compare.ts";
+export {
+  /** Each case's median across sweeps ordered by commit date, with asv-style step changes. */
+  buildHistory,
+} from "./src/report/history.ts";
+export {
+  /** Writes history.html for a {@linkcode buildHistory} result; returns its path. */
+  writeHistory,
+} from "./src/report/history_page.ts";
 export {
   /** Reads and validates a results.json. */
   loadResults,
