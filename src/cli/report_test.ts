@@ -204,7 +204,7 @@ Deno.test("report CLI: --history writes history.html and prints the step changes
     );
     const esc = STEP_CASE.replace(/[/.]/g, "\\$&");
     assert.match(r.stdout, new RegExp(`\\n${esc} +#2 +#3 +.* +slower\\n`));
-    assert.match(r.stdout, new RegExp(`\\n${esc} +#3 +#4 +.* +faster\\n`));
+    assert.match(r.stdout, new RegExp(`\\n${esc} +#3 +#4 +.* +faster +env\\.deno\\n`));
     const page = await Deno.readTextFile(`${dir}/hist/history.html`);
     assert.match(page, /<h2>Step changes \(2\)<\/h2>/);
     const loose = await run(

@@ -55,6 +55,8 @@ Deno.test("history page: charts embedded, steps table, every case's medians, tex
   assert.equal((page.match(/<tr class="step-slower">/g) ?? []).length, 1);
   assert.equal((page.match(/<tr class="step-faster">/g) ?? []).length, 1);
   assert.ok(page.includes(`<td>${STEP_CASE}</td>`));
+  assert.match(page, /<div><code>env\.deno<\/code> 2\.9\.6 → 2\.9\.7<\/div>/);
+  assert.match(historyText(h), /×0\.667 +faster +env\.deno$/);
   const medians = page.slice(page.indexOf(`id="medians-table"`));
   assert.equal((medians.match(/<tr>\s*<td>/g) ?? []).length, h.series.length);
   assert.ok(!page.includes(HOSTILE_LABEL));

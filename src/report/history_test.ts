@@ -53,6 +53,13 @@ Deno.test("history: steps where CIs part and the change exceeds the threshold", 
       Number((1 / 1.5).toFixed(4)),
     ]],
   );
+  // What else changed at each step (besides the commit): nothing, then the Deno version.
+  assert.deepEqual(s.steps[0].changed, []);
+  assert.deepEqual(s.steps[1].changed, [{
+    field: "env.deno",
+    baseline: "2.9.6",
+    candidate: "2.9.7",
+  }]);
   // ×1.04 beyond the noise but under 5%: no step; at a 3% threshold: steps both ways.
   assert.deepEqual(h.series.find((x) => x.key === SMALL_CASE)!.steps, []);
   const low = buildHistory(historySweeps(), { threshold: 0.03 });
