@@ -53,6 +53,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { caseId as caseIdOf } from "../case/id.ts";
+import { caseNoise } from "../report/noise.ts";
 import { BUILTIN_PRESETS, loadSweep, type Sweep, type SweepOverrides } from "../case/expand.ts";
 import type { NatsAuth } from "../nats/connection.ts";
 import { authFromFlags, givenAuthFlags } from "../nats/auth.ts";
@@ -363,9 +364,18 @@ export function describeCase(c: Case): string {
   }`;
 }
 
-/** One-line description of a result. */
+/**
+ * One-line description of a result: status, case, median with its CI half-width as a share
+ * of it (`NOISY` above 10%, as the report flags it), memory, error.
+ */
 export function describeResult(r: CaseResult): string {
-  const t = r.timeMs ? `${r.timeMs.median.toFixed(2)} ms (n=${r.timeMs.n})` : "";
+  const noise = caseNoise(r);
+  const ci = noise?.relHalfWidth != null
+    ? ` ±${(100 * noise.relHalfWidth).toFixed(noise.relHalfWidth < 0.1 ? 1 : 0)}%${
+      noise.noisy ? " NOISY" : ""
+    }`
+    : "";
+  const t = r.timeMs ? `${r.timeMs.median.toFixed(2)} ms${ci} (n=${r.timeMs.n})` : "";
   const mem = r.memory?.peakBytes ? ` peak ${formatBytes(r.memory.peakBytes)}` : "";
   const rss = r.memory?.rssPeakBytes ? ` rss ${formatBytes(r.memory.rssPeakBytes)}` : "";
   const err = r.status !== "ok" && r.error ? ` — ${r.error.split("\n")[0].slice(0, 120)}` : "";

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import type { SweepResults } from "../results.ts";
+import { smallSweep } from "../report/testdata/small_sweep.ts";
 import {
   checkDistributedOptions,
   defaultScalingCounts,
+  describeResult,
   makeSweepId,
   parseArgs,
   UsageError,
@@ -394,4 +396,13 @@ Deno.test("--framework, --device and --python: usage errors exit 2; torch cases 
   assert.doesNotMatch(r.stdout, / wasm$/m);
   const plain = await cli(["--local", "--dry-run"]); // the default preset
   assert.doesNotMatch(plain.stdout, /torch/, "without options: TensorFlow.js only");
+});
+
+Deno.test("describeResult: the median's CI as a share of it, NOISY above 10%", () => {
+  const [noisy, quiet] = smallSweep([
+    { model: "h", n: 64, ms: 88.81, ci: 1.5 },
+    { model: "h", n: 128, ms: 10, ci: 0.02 },
+  ]).results;
+  assert.match(describeResult(noisy), /88\.81 ms ±150% NOISY \(n=5\)/);
+  assert.match(describeResult(quiet), /10\.00 ms ±2\.0% \(n=5\)/);
 });

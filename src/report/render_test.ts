@@ -166,3 +166,30 @@ Deno.test("renderReport: two lengths give no exponent and no crossover", async (
   assert.match(page3, /between 64 and 256 tokens/);
   assert.doesNotMatch(page3, /not enough lengths/);
 });
+
+Deno.test("renderReport: byte counts and durations of top-level fields are formatted", () => {
+  const page = renderReport(
+    { ...fixtureSweep(), memoryBudgetBytes: 17179869184, wallMs: 215383.9 },
+    { chartJs: CHART_JS_STUB },
+  );
+  assert.match(page, /memoryBudgetBytes<\/th>\s*<td>16 GiB<\/td>/);
+  assert.match(page, /wallMs<\/th>\s*<td>215 s<\/td>/);
+  assert.doesNotMatch(page, /17179869184<\/td>/);
+});
+
+Deno.test("renderReport: the paper's Figure 5 beside ours at the paper's own lengths", () => {
+  const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB });
+  const paper = page.slice(page.indexOf('<section id="paper">'));
+  const row = (n: string) => {
+    const i = paper.indexOf(`<td class="num">${n}</td>`);
+    return paper.slice(i, paper.indexOf("</tr>", i));
+  };
+  // 10 and 20,000 lie outside the lengths both models ran (64 … 8,192).
+  assert.match(row("10"), /not measured there<\/td>\s*<td class="num">not measured there/);
+  assert.match(row("20,000"), /not measured there/);
+  // 2,860 lies between 2,048 and 4,096: interpolated, with the memory figure named.
+  assert.match(
+    row("2,860"),
+    /<td class="num">×[\d.]+<\/td>\s*<td class="num">×[\d.]+ \(process RSS\)/,
+  );
+});

@@ -63,5 +63,18 @@ tr.status-skipped .status { background: #eceff3; color: #5a6270; }
 tr.verdict-faster td:nth-child(8) { color: #17692f; font-weight: 600; }
 tr.verdict-slower td:nth-child(8) { color: var(--alert); font-weight: 600; }
 p.budgets span { margin-right: 14px; }
+.warn { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 11.5px;
+  background: #fff1d6; color: #8a5a00; font-weight: 600; }
+tr.flag td:first-child { box-shadow: inset 3px 0 0 #e0a100; }
+ul.flags { padding-left: 20px; font-size: 13.5px; }
+details.case-samples { border-bottom: 1px solid var(--line); padding: 4px 0; font-size: 13.5px; }
+details.case-samples summary { cursor: pointer; }
+.sample-plots { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+svg.samples { background: #fbfcfd; border: 1px solid var(--line); border-radius: 6px; max-width: 100%; height: auto; }
+svg.samples circle { fill: var(--accent); fill-opacity: 0.7; }
+svg.samples polyline { fill: none; stroke: var(--accent); stroke-opacity: 0.5; }
+svg.samples line.median { stroke: var(--fg); stroke-width: 1.5; }
+svg.samples rect.ci { fill: var(--accent); fill-opacity: 0.12; }
+svg.samples text { font-size: 11px; fill: var(--muted); }
 footer { max-width: 1280px; margin: 0 auto; padding: 0 32px 32px; color: var(--muted); font-size: 12.5px; }
 `;

@@ -5,8 +5,7 @@
  */
 
 import { html } from "../escape.ts";
-import { fmtBytes } from "../format.ts";
-import { plainValue } from "./common.ts";
+import { fieldValue } from "./common.ts";
 import type { ReportSection } from "./types.ts";
 
 /** The section. */
@@ -15,13 +14,11 @@ export const environmentSection: ReportSection = {
   title: "Environment and versions",
   render({ results }) {
     const env = (results.environment ?? {}) as Record<string, unknown>;
-    const fmt = (k: string, v: unknown) =>
-      k === "memoryBytes" && typeof v === "number" ? fmtBytes(v) : plainValue(v);
     const rows = Object.entries(env).map(([k, v]) =>
       html`
         <tr>
           <th scope="row">${k}</th>
-          <td>${fmt(k, v)}</td>
+          <td>${fieldValue(k, v)}</td>
         </tr>
       `
     );
@@ -30,8 +27,10 @@ export const environmentSection: ReportSection = {
     ).map(([k, v]) =>
       html`
         <tr>
-          <th scope="row">${k}</th>
-          <td>${plainValue(v)}</td>
+          <th scope="row">${k === "description"
+            ? "description (the preset's text when the sweep ran)"
+            : k}</th>
+          <td>${fieldValue(k, v)}</td>
         </tr>
       `
     );

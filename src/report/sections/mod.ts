@@ -14,10 +14,12 @@ import { compareSection } from "./compare.ts";
 import { environmentSection } from "./environment.ts";
 import { headlineSection } from "./headline.ts";
 import { memorySection } from "./memory.ts";
+import { noiseSection } from "./noise.ts";
 import { paperSection } from "./paper.ts";
 import { ratiosSection } from "./ratios.ts";
 import { resultsTableSection } from "./results_table.ts";
 import { runtimeSection } from "./runtime.ts";
+import { samplesSection } from "./samples.ts";
 import type { ReportSection } from "./types.ts";
 import { workersSection } from "./workers.ts";
 
@@ -30,10 +32,12 @@ export const DEFAULT_SECTIONS: readonly ReportSection[] = [
   runtimeSection,
   memorySection,
   ratiosSection,
+  noiseSection,
   paperSection,
   trainingSection,
   workersSection,
   compareSection,
   environmentSection,
   resultsTableSection,
+  samplesSection,
 ];

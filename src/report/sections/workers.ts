@@ -16,7 +16,7 @@ import {
 import { chartBox } from "../chart_box.ts";
 import { html } from "../escape.ts";
 import { fmtMs, fmtNum } from "../format.ts";
-import { plainValue } from "./common.ts";
+import { fieldValue } from "./common.ts";
 import type { ReportSection } from "./types.ts";
 
 interface WorkerStats {
@@ -144,7 +144,7 @@ export const workersSection: ReportSection = {
                 <tbody>${announced.map((w) =>
                   html`<tr>${
                     announcedKeys.map((k) =>
-                      html`<td>${plainValue((w as Record<string, unknown>)?.[k])}</td>`
+                      html`<td>${fieldValue(k, (w as Record<string, unknown>)?.[k])}</td>`
                     )
                   }</tr>`
                 )}</tbody>
