@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { formatBytes } from "../runner/isolated.ts";
+import { fmtBytes } from "../report/format.ts";
 import cliProgress from "cli-progress";
 import process from "node:process";
 import type { CaseResult } from "../results.ts";
@@ -68,11 +68,13 @@ export function sanitize(s: unknown, max = 80): string {
   return clean.length > max ? clean.slice(0, max - 1) + "…" : clean;
 }
 
-const mib = (b: number | undefined) => b === undefined ? "?" : formatBytes(b);
-const gib = (b: number | undefined) => b === undefined ? "?" : `${(b / 2 ** 30).toFixed(1)}`;
+const mib = (b: number | undefined) =>
+  b === undefined ? "?" : fmtBytes(b, { fixed: 1, minUnit: "MiB" });
+const gib = (b: number | undefined) =>
+  b === undefined ? "?" : fmtBytes(b, { fixed: 1, minUnit: "GiB" });
 
 /**
- * One worker's line: `host gpu 1 [tensorflow] rss 310.0 MiB free 12.3/24.0 GiB running <case> (#2)`,
+ * One worker's line: `host gpu 1 [tensorflow] rss 310.0 MiB free 12.3 GiB/24.0 GiB running <case> (#2)`,
  * where `<case>` is `caseLabel(caseId)` if given and known, else the id.
  */
 export function formatWorkerLine(
@@ -90,9 +92,7 @@ export function formatWorkerLine(
   return `${sanitize(w.host, 32)}:${sanitize(w.pid, 10)} ${sanitize(w.device, 16)} [${
     sanitize(w.backend, 12)
   }] ` +
-    `rss ${mib(w.rssBytes)} free ${gib(w.memFreeBytes)}/${
-      gib(w.memTotalBytes)
-    } GiB ${state}${lost}`;
+    `rss ${mib(w.rssBytes)} free ${gib(w.memFreeBytes)}/${gib(w.memTotalBytes)} ${state}${lost}`;
 }
 
 /** Formats seconds as `42s` or `3m07s`. */
