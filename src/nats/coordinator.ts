@@ -1,5 +1,10 @@
 /**
- * The coordinator of a distributed sweep over NATS JetStream.
+ * The coordinator of a distributed sweep over NATS JetStream: the sweep engine's NATS
+ * executor (src/sweep/engine.ts orders the cases and owns the results sink and events;
+ * the local executor is src/sweep/local.ts). Its parts: the embedded server
+ * (embedded_server.ts), the work queue (work_queue.ts), the collector (collector.ts), the
+ * worker table (worker_table.ts), the watchdog (watchdog.ts, with connection_watch.ts),
+ * the snapshot writer (src/sweep/snapshot_writer.ts) and the scaling study (scaling.ts).
  *
  * {@link runDistributedSweep} publishes cases to the sweep's work-queue stream, collects
  * results from the results stream (validated — schema, size, id = subject = a case of

@@ -166,8 +166,8 @@ Deno.test("fault: external nats-server killed, back after 3 s → 'unreachable' 
       // Far above the outage (3 s, plus the restart and the clients' reconnect, which take
       // seconds more on a loaded machine): a case finished during the outage is acked only
       // once its result is published after the reconnect, and with an 8 s ack wait it was
-      // sometimes redelivered first (ran twice) under load 10. A pull in flight at the kill
-      // is lost and comes back after the ack wait, so this test takes about that long.
+      // sometimes redelivered first (ran twice) under load 10. A delivery in flight at the
+      // kill comes back only after the ack wait, so this test takes about that long.
       ackWaitMs: 30_000,
       pollMs: 300,
       environment: ENV,
