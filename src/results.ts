@@ -38,7 +38,7 @@ export interface Case {
   preset: "paper-runtime" | "recall" | "nbody" | "tiny" | string;
   backend: "cpu" | "wasm" | "webgpu" | "tensorflow";
   dtype: "float32";
-  /** Transformer attention implementation (only for equivariant-transformer; flash: torch only). */
+  /** Transformer attention implementation (only for equivariant-transformer; tfjs flash: cpu, wasm). */
   attention?: "materialized" | "gram" | "flash";
   /** Framework: TensorFlow.js (default) or PyTorch (python/child.py). Not in the case id when tfjs. */
   framework?: "tfjs" | "torch";
@@ -54,6 +54,10 @@ export interface Case {
   seed: number;
   /** Free-form label shown in reports (escaped there). */
   label?: string;
+  /** Tokens per chunk of the per-token parts (forward; backward with `checkpoint`). */
+  tokenChunk?: number;
+  /** Backward cases: gradient checkpointing of the per-token sub-networks (default false). */
+  checkpoint?: boolean;
   /** Training cases (issue 6) add `task`, `epochs`, … */
   [extra: string]: unknown;
 }
@@ -97,6 +101,12 @@ export interface WorkerInfo {
   framework?: string;
 }
 
+/** Load averages over 1, 5 and 15 minutes (`Deno.loadavg()`; zeros where unsupported). */
+export interface LoadAverages {
+  before: [number, number, number];
+  after: [number, number, number];
+}
+
 /** One result row. */
 export interface CaseResult {
   /** Stable case id: hash of the case's canonical JSON. */
@@ -113,6 +123,12 @@ export interface CaseResult {
   oomAt?: number;
   startedAt?: string;
   finishedAt?: string;
+  /** `skipped` rows: the status of the smaller length that made this one not run. */
+  skippedAfter?: "oom" | "timeout";
+  /** `skipped` rows: true (older sweeps marked such rows `oom` with this flag). */
+  skipped?: boolean;
+  /** The machine's load averages just before and just after the case ran (absent in older sweeps). */
+  loadAvg?: LoadAverages;
   /** Training cases: test MSE, learning curve, … */
   [extra: string]: unknown;
 }

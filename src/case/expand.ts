@@ -48,6 +48,7 @@ export const BUILTIN_PRESETS = [
   "recall-paper",
   "nbody-paper",
   "frameworks",
+  "cpu-peer",
 ] as const;
 const PRESETS_DIR = new URL("../../bench/presets/", import.meta.url);
 

@@ -22,12 +22,14 @@
  * | `seed` | 0 |
  * | `framework` | `"tfjs"` (TensorFlow.js; `"torch"`: PyTorch, python/child.py) |
  * | `device` | `"cpu"` for `torch` cases; not allowed for `tfjs` ones |
+ * | `checkpoint` | absent (false; `false` is dropped so the case id does not change) |
  *
  * `framework: "tfjs"` is left out of the case id (src/case/id.ts), so the ids of cases
  * written before the field existed do not change. Torch cases support the equivariant
  * models' forward and backward passes (not the baselines, not training); `backend` does not
  * apply to them (they run on `device`) and is kept only as the default value. The attention
- * form `flash` (row blocks with an online softmax) exists in PyTorch only so far.
+ * form `flash` (row blocks with an online softmax) runs in PyTorch and, in TensorFlow.js, on
+ * the backends with our attention kernels (`cpu`, `wasm`).
  *
  * Forward and backward cases are strict: an unknown field (a typo such as `seqlen`) is an
  * error. Training cases (`pass: "train"`) pass extra fields (`task`, `epochs`, …) through
@@ -115,8 +117,13 @@ const baseShape = {
     error: "expected at most 200 characters",
   })
     .optional(),
-  /** Forward cases: tokens per chunk of the per-token parts (see src/runner/measure.ts). */
+  /**
+   * Tokens per chunk of the per-token parts (see src/runner/measure.ts): forward cases, and
+   * backward cases with `checkpoint`.
+   */
   tokenChunk: int(1, MAX_TOKENS).optional(),
+  /** Backward cases of the equivariant models: gradient checkpointing (default false). */
+  checkpoint: z.boolean({ error: "expected true or false" }).optional(),
   fault: enumOf(FAULT_KINDS).optional(),
   framework: enumOf(FRAMEWORKS).default("tfjs"),
   device: enumOf(TORCH_DEVICES).optional(),
@@ -182,14 +189,26 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
         input: c.device,
       });
     }
-    if (c.attention === "flash") {
+    if (c.attention === "flash" && c.backend !== "cpu" && c.backend !== "wasm") {
       ctx.addIssue({
         code: "custom",
         path: ["attention"],
-        message: 'flash is implemented in framework "torch" only',
+        message: `flash has TensorFlow.js kernels on backends cpu and wasm only, not ${c.backend}`,
         input: c.attention,
       });
     }
+  }
+  if (
+    c.checkpoint === true &&
+    (c.pass !== "backward" || c.framework === "torch" ||
+      (c.model !== "se3-hyena" && c.model !== "equivariant-transformer"))
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["checkpoint"],
+      message: "only applies to tfjs backward passes of se3-hyena and equivariant-transformer",
+      input: c.checkpoint,
+    });
   }
   if (c.fault !== undefined && !testFaultsEnabled()) {
     ctx.addIssue({
@@ -201,6 +220,11 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
   }
 }).transform((c) => {
   let out = c;
+  if (c.checkpoint === false) {
+    // The default: left out, so that the case id stays that of a case without the field.
+    const { checkpoint: _, ...rest } = out;
+    out = rest as typeof c;
+  }
   if (c.model === "equivariant-transformer" && c.attention === undefined) {
     out = { ...out, attention: "materialized" as const };
   }

@@ -117,8 +117,23 @@ Deno.test("parseCase: framework and device", () => {
   );
   const flash = { ...base, model: "equivariant-transformer", attention: "flash" };
   assert.throws(
-    () => parseCase(flash),
-    /attention: flash is implemented in framework "torch" only/,
+    () => parseCase({ ...flash, backend: "webgpu" }),
+    /attention: flash has TensorFlow.js kernels on backends cpu and wasm only, not webgpu/,
   );
-  assert.equal(parseCase({ ...flash, framework: "torch" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, backend: "wasm" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, backend: "cpu" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, framework: "torch", backend: "webgpu" }).attention, "flash");
+});
+
+Deno.test("parseCase: checkpoint (backward, equivariant models; false keeps the case id)", async () => {
+  const { caseId } = await import("./id.ts");
+  const base = { model: "se3-hyena", pass: "backward", seqLen: 64 };
+  assert.equal(parseCase({ ...base, checkpoint: true }).checkpoint, true);
+  assert.equal("checkpoint" in parseCase({ ...base, checkpoint: false }), false);
+  assert.equal(caseId(parseCase({ ...base, checkpoint: false })), caseId(parseCase(base)));
+  assert.notEqual(caseId(parseCase({ ...base, checkpoint: true })), caseId(parseCase(base)));
+  rejects({ ...base, checkpoint: "yes" }, "checkpoint:", "true or false", '"yes"');
+  rejects({ ...base, pass: "forward", checkpoint: true }, "checkpoint:", "backward");
+  rejects({ ...base, model: "hyena", checkpoint: true }, "checkpoint:", "se3-hyena");
+  rejects({ ...base, framework: "torch", checkpoint: true }, "checkpoint:", "tfjs");
 });

@@ -5,24 +5,50 @@
  *   `C_ij = q_i × k_j`, `S_ij = softmax_j(‖C_ij‖ / √N) · C_ij`, `u[i] = (1/N) Σ_j S_ij × v_j`;
  * - scalar scaled dot-product attention `softmax(q kᵀ / √D) v`.
  *
- * Two implementations of the vector attention compute the same function:
- * `materialized` (the paper's: `[B, N, N, 3]` tensors, O(N²) memory) and `gram`
- * (N×N scalar matrices and matmuls through `(q × k) × v = k (q·v) − q (k·v)` and
- * `‖q × k‖² = ‖q‖²‖k‖² − (q·k)²`, clamped; optionally in row blocks, O(N·block) memory).
+ * Three implementations ({@link ATTENTION_MODES}) compute the same function:
+ *
+ * - `materialized` (the paper's memory profile, our kernels `Se3VectorAttention` /
+ *   `Se3ScalarAttention` on `cpu` and `wasm`, `kernels/attention_kernels.ts`): each call
+ *   holds exactly two N×N tensors, the softmax weights `A_ij = softmax_j(‖C_ij‖/√N)`
+ *   `[B, N, N]` of the vector attention and `P_ij = softmax_j(q_f,i·k_f,j/√D)` `[B, N, N]` of
+ *   the scalar attention; both are the kernels' second outputs and, when gradients are
+ *   recorded, are what the tape keeps for the backward pass (beside q, k, v and the outputs,
+ *   all O(N)). The pairwise cross products `C_ij` and `S_ij × v_j` are computed inside the
+ *   kernel per pair and never held: no `[B, N, N, 3]` tensor. On backends without the
+ *   kernels it runs {@link vectorAttentionOps} (the paper's TensorFlow.js formulation, which
+ *   also holds `C`, `‖C‖`, `S` and `S × v` as `[B, N, N(, 3)]` tensors).
+ * - `gram` (TensorFlow.js ops: N×N scalar matrices and matmuls through
+ *   `(q × k) × v = k (q·v) − q (k·v)` and `‖q × k‖² = ‖q‖²‖k‖² − (q·k)²`, clamped;
+ *   optionally in row blocks, O(N·block) memory).
+ * - `flash` (our kernels, `cpu` and `wasm` only): query row blocks × key blocks of
+ *   {@link FLASH_KEY_BLOCK} with an online softmax; holds no N×N tensor, only the row
+ *   log-sum-exp `[B, N]` of each stream (the running maximum and sum folded into one
+ *   number), and the backward pass recomputes the weights from q, k and it. O(N) memory in
+ *   forward and backward.
+ *
  * Norms are `sqrt(s + ε)` with {@link ATTENTION_NORM_EPS}, so gradients are finite at 0.
+ * Kernel gradients are first order (the gradient kernels have no gradient themselves).
  *
  * @module
  */
 import { tf } from "../backend.ts";
+import {
+  type AttentionAttrs,
+  SCALAR_ATTENTION_GRAD_KERNEL,
+  SCALAR_ATTENTION_KERNEL,
+  VECTOR_ATTENTION_GRAD_KERNEL,
+  VECTOR_ATTENTION_KERNEL,
+} from "../kernels/attention_kernels.ts";
+import { ATTENTION_NORM_EPS, FLASH_KEY_BLOCK } from "../kernels/attention_math.ts";
+import "../kernels/register.ts";
 
-/** ε inside the square root of `‖q_i × k_j‖`. */
-export const ATTENTION_NORM_EPS = 1e-12;
+export { ATTENTION_NORM_EPS, FLASH_KEY_BLOCK };
 /** float32 machine epsilon (2⁻²³), for the clamp floor `8·ε·‖q‖²‖k‖²`. */
 const FLOAT32_EPS = 2 ** -23;
 
-/** Vector attention implementations. */
-export const ATTENTION_MODES = ["materialized", "gram"] as const;
-/** A vector attention implementation. */
+/** Attention implementations. */
+export const ATTENTION_MODES = ["materialized", "gram", "flash"] as const;
+/** An attention implementation. */
 export type AttentionMode = (typeof ATTENTION_MODES)[number];
 
 /** Options of the blocked attention functions. */
@@ -45,12 +71,13 @@ export function cross(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Vector attention, materialized as in the paper: builds `[B, N, N, 3]` tensors.
+ * Vector attention in TensorFlow.js ops as the paper builds it: `[B, N, N, 3]` tensors.
+ * The fallback of `materialized` where the backend has no kernel, and the tests' reference.
  *
  * @param q `[B, N, 3]` queries; `k`, `v` the same shape.
  * @returns `u: [B, N, 3]`.
  */
-export function vectorAttentionMaterialized(
+export function vectorAttentionOps(
   q: tf.Tensor3D,
   k: tf.Tensor3D,
   v: tf.Tensor3D,
@@ -90,7 +117,7 @@ function takeRows(t: tf.Tensor3D, begin: number, size: number): tf.Tensor3D {
 
 /**
  * Vector attention through Gram matrices (same function as
- * {@link vectorAttentionMaterialized}, no `[B, N, N, 3]` tensor), optionally in row blocks.
+ * {@link vectorAttentionOps}, no `[B, N, N, 3]` tensor), optionally in row blocks.
  *
  * @param q `[B, N, 3]` queries; `k`, `v` the same shape.
  * @returns `u: [B, N, 3]`.
@@ -123,8 +150,9 @@ export function vectorAttentionGram(
 }
 
 /**
- * Scaled dot-product attention `softmax(q kᵀ / √D) v` over the token axis, optionally in
- * query row blocks.
+ * Scaled dot-product attention `softmax(q kᵀ / √D) v` over the token axis in TensorFlow.js
+ * ops (`gram`'s scalar stream, the fallback of `materialized` without kernels), optionally
+ * in query row blocks.
  *
  * @param q `[B, N, D]`; `k`, `v` the same shape.
  * @returns `[B, N, D]`.
@@ -146,6 +174,117 @@ export function scalarAttention(
   });
 }
 
+/** A kernel-backed attention op `(q, k, v) → y` with its gradient kernel. */
+type KernelOp = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D;
+
+/**
+ * The op of forward kernel `forward` (outputs `y` and `stats`) with gradient kernel `grad`:
+ * the tape keeps `q, k, v, y, stats` (stats: `[B, N, N]` weights, or `[B, N]` log-sum-exp).
+ */
+function kernelOp(forward: string, grad: string, flash: boolean): KernelOp {
+  const attrs = { flash } as AttentionAttrs as unknown as tf.NamedAttrMap;
+  return tf.customGrad((q, k, v, save) => {
+    const [y, stats] = tf.engine().runKernel(
+      forward,
+      { q, k, v } as tf.NamedTensorMap,
+      attrs,
+    ) as tf.Tensor[];
+    (save as (tensors: tf.Tensor[]) => void)([
+      q as tf.Tensor,
+      k as tf.Tensor,
+      v as tf.Tensor,
+      y,
+      stats,
+    ]);
+    return {
+      value: y,
+      gradFunc: (dy, saved) => {
+        const [sq, sk, sv, sy, ss] = saved;
+        const inputs = { dy: dy as tf.Tensor, q: sq, k: sk, v: sv, y: sy, stats: ss };
+        return tf.engine().runKernel(grad, inputs, attrs) as tf.Tensor[];
+      },
+    };
+  }) as unknown as KernelOp;
+}
+
+const KERNEL_OPS = {
+  vector: {
+    materialized: kernelOp(VECTOR_ATTENTION_KERNEL, VECTOR_ATTENTION_GRAD_KERNEL, false),
+    flash: kernelOp(VECTOR_ATTENTION_KERNEL, VECTOR_ATTENTION_GRAD_KERNEL, true),
+  },
+  scalar: {
+    materialized: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, false),
+    flash: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, true),
+  },
+};
+
+/** Whether the active backend has the attention kernels (`cpu`, `wasm`). */
+export function hasAttentionKernels(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(VECTOR_ATTENTION_KERNEL, backend) !== undefined &&
+    tf.getKernel(SCALAR_ATTENTION_KERNEL, backend) !== undefined;
+}
+
+/** @throws Error naming the backend when it has no attention kernels. */
+function assertKernels(op: string): void {
+  if (!hasAttentionKernels()) {
+    throw new Error(
+      `${op}: backend "${tf.getBackend()}" has no ${VECTOR_ATTENTION_KERNEL} kernel ` +
+        `(cpu and wasm have one)`,
+    );
+  }
+}
+
+/**
+ * Vector attention, materialized (the paper's memory profile): one `Se3VectorAttention`
+ * kernel call that holds the softmax weights `A [B, N, N]` and no `[B, N, N, 3]` tensor;
+ * {@link vectorAttentionOps} on backends without the kernel.
+ *
+ * @param q `[B, N, 3]` queries; `k`, `v` the same shape.
+ * @returns `u: [B, N, 3]`.
+ */
+export function vectorAttentionMaterialized(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+): tf.Tensor3D {
+  return hasAttentionKernels()
+    ? KERNEL_OPS.vector.materialized(q, k, v)
+    : vectorAttentionOps(q, k, v);
+}
+
+/**
+ * Vector attention, flash: online softmax over key blocks, O(N) memory in forward and
+ * backward (holds the row log-sum-exp `[B, N]` only). `cpu` and `wasm`.
+ *
+ * @param q `[B, N, 3]` queries; `k`, `v` the same shape.
+ * @returns `u: [B, N, 3]`.
+ * @throws Error naming the backend when it has no attention kernel.
+ */
+export function vectorAttentionFlash(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
+  assertKernels("vectorAttentionFlash");
+  return KERNEL_OPS.vector.flash(q, k, v);
+}
+
+/**
+ * Scalar attention `softmax(q kᵀ / √D) v` by our kernel: materialized (holds the weights
+ * `P [B, N, N]`; {@link scalarAttention} on backends without the kernel) or flash (holds the
+ * row log-sum-exp `[B, N]`; throws on backends without the kernel).
+ *
+ * @param q `[B, N, D]`; `k`, `v` the same shape.
+ * @returns `[B, N, D]`.
+ */
+export function scalarAttentionKernel(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  mode: "materialized" | "flash",
+): tf.Tensor3D {
+  if (mode === "flash") assertKernels("scalarAttentionKernel");
+  else if (!hasAttentionKernels()) return scalarAttention(q, k, v);
+  return KERNEL_OPS.scalar[mode](q, k, v);
+}
+
 /** Vector attention by `mode` (`block` applies to `gram` only). */
 export function vectorAttention(
   q: tf.Tensor3D,
@@ -156,5 +295,18 @@ export function vectorAttention(
 ): tf.Tensor3D {
   return mode === "gram"
     ? vectorAttentionGram(q, k, v, opts)
+    : mode === "flash"
+    ? vectorAttentionFlash(q, k, v)
     : vectorAttentionMaterialized(q, k, v);
+}
+
+/** Scalar attention by `mode` (`block` applies to `gram` only). */
+export function scalarAttentionByMode(
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  mode: AttentionMode,
+  opts: AttentionBlockOptions = {},
+): tf.Tensor3D {
+  return mode === "gram" ? scalarAttention(q, k, v, opts) : scalarAttentionKernel(q, k, v, mode);
 }

@@ -1,12 +1,13 @@
 /**
  * The equivariant transformer (design/model.md §4): the shared equivariant model with
- * attention as the global context: vector self-attention (`materialized` or `gram`) and
- * scalar scaled dot-product attention; step 4 adds `u` directly.
+ * attention as the global context: vector self-attention and scalar scaled dot-product
+ * attention, both `materialized`, `gram` or `flash` (see attention.ts); step 4 adds `u`
+ * directly.
  *
  * @module
  */
 import { tf } from "../backend.ts";
-import { type AttentionMode, scalarAttention, vectorAttention } from "./attention.ts";
+import { type AttentionMode, scalarAttentionByMode, vectorAttention } from "./attention.ts";
 import {
   CliffordSequenceModel,
   type EquivariantModel,
@@ -32,7 +33,7 @@ export function attentionContext(opts: AttentionContextOptions = {}): GlobalCont
     compute({ qx, kx, vx, qf, kf, vf }) {
       return tf.tidy(() => ({
         ux: vectorAttention(qx, kx, vx, mode, { block }),
-        uf: scalarAttention(qf, kf, vf, { block }),
+        uf: scalarAttentionByMode(qf, kf, vf, mode, { block }),
       }));
     },
   };

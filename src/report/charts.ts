@@ -48,7 +48,8 @@ export type DatasetRole =
   | "device"
   | "ratio"
   | "parity"
-  | "timeline";
+  | "timeline"
+  | "step";
 
 /** An x/y point, or a floating bar `[from, to]` on a category. */
 export type DatumSpec = { x: number; y: number } | { x: [number, number]; y: string };

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { SweepResults } from "../results.ts";
+import { CASE_STATUSES, type SweepResults } from "../results.ts";
 import { analyse } from "./analysis.ts";
 import type { ChartSpec } from "./charts.ts";
 import { chartJsSource } from "./chartjs.ts";
@@ -42,10 +42,19 @@ export interface WriteOptions extends RenderOptions {
   overwriteCsv?: boolean;
 }
 
-function statusCounts(results: SweepResults): string {
+/**
+ * The rows by status, in the order of {@linkcode CASE_STATUSES} (unknown ones last):
+ * `29 ok, 3 oom, 12 skipped`. Cases never run (`skipped`) are not counted as `oom`.
+ */
+export function statusCounts(results: SweepResults): string {
   const counts = new Map<string, number>();
   for (const r of results.results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  return [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(", ");
+  const rank = (s: string) => {
+    const i = (CASE_STATUSES as readonly string[]).indexOf(s);
+    return i < 0 ? CASE_STATUSES.length : i;
+  };
+  return [...counts.entries()].sort((a, b) => rank(a[0]) - rank(b[0]))
+    .map(([s, n]) => `${n} ${s}`).join(", ");
 }
 
 /**

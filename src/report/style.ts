@@ -59,6 +59,7 @@ table.kv th { width: 220px; background: #f8f9fb; }
 tr.status-ok .status { background: #e3f4e8; color: #17692f; }
 tr.status-oom .status { background: #fde2e1; color: var(--alert); }
 tr.status-timeout .status, tr.status-error .status, tr.status-failed .status { background: #fff1d6; color: #8a5a00; }
+tr.status-skipped .status { background: #eceff3; color: #5a6270; }
 tr.verdict-faster td:nth-child(8) { color: #17692f; font-weight: 600; }
 tr.verdict-slower td:nth-child(8) { color: var(--alert); font-weight: 600; }
 p.budgets span { margin-right: 14px; }

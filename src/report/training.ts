@@ -32,7 +32,7 @@ import {
   PAPER_TRAIN_SETUP,
   paperTrainMse,
 } from "./paper.ts";
-import type { ReportSection } from "./sections.ts";
+import type { ReportSection } from "./sections/types.ts";
 
 /** The training tasks the section knows, in page order. */
 export const TRAIN_TASKS = ["recall-fixed", "recall-random", "nbody"] as const;

@@ -204,13 +204,30 @@ function parseResultLine(stdout: string): CaseResult | null {
 }
 
 /**
- * Runs case `c` (already validated) in a fresh child process and returns its result.
+ * Runs case `c` (already validated) in a fresh child process and returns its result, with
+ * the machine's load averages before and after (`loadAvg`: noise from other processes).
  * Never throws for case failures; see the module doc for how outcomes are classified.
  */
 export async function runCaseIsolated(
   c: Case,
   opts: RunCaseOptions = {},
 ): Promise<CaseResult> {
+  const before = loadAverages();
+  const result = await runIsolated(c, opts);
+  return { ...result, loadAvg: { before, after: loadAverages() } };
+}
+
+/** The machine's 1, 5 and 15 minute load averages (zeros where the platform has none). */
+export function loadAverages(): [number, number, number] {
+  try {
+    const [a, b, c] = Deno.loadavg();
+    return [a, b, c];
+  } catch {
+    return [0, 0, 0];
+  }
+}
+
+async function runIsolated(c: Case, opts: RunCaseOptions): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
   const budget = opts.memoryBudgetBytes ?? defaultMemoryBudgetBytes();
   const torch = c.framework === "torch";

@@ -30,12 +30,18 @@ Deno.test("runCaseIsolated: a case runs in a child and comes back as one result"
   assert.ok(r.memory.budgetBytes! > 0);
   assert.equal(r.worker.backend, "cpu");
   assert.ok(r.startedAt && r.finishedAt);
+  // The machine's load before and after the case, recorded for the report's noise section.
+  assert.equal(r.loadAvg?.before.length, 3);
+  assert.equal(r.loadAvg?.after.length, 3);
+  assert.ok(r.loadAvg!.after.every((x) => x >= 0));
+  if (Deno.build.os === "linux") assert.ok(r.loadAvg!.before[0] > 0, "linux has a load average");
 });
 
 Deno.test("runCaseIsolated: the fault field is refused without SE3_HYENA_TEST_FAULTS=1", async () => {
   const r = await runCaseIsolated(faultCase("noop"), { env: { SE3_HYENA_TEST_FAULTS: "0" } });
   assert.equal(r.status, "error");
   assert.match(r.error!, /fault: test-only field/);
+  assert.ok(r.loadAvg, "failures carry the load average too");
 });
 
 Deno.test("runCaseIsolated: an allocation failure is oom, and the next case is unaffected", async () => {

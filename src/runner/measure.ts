@@ -36,7 +36,10 @@
  *
  * Forward cases of the equivariant models use `tokenChunk` (default
  * {@link DEFAULT_TOKEN_CHUNK}) so the per-token parts run in chunks of that many tokens;
- * backward cases and the baselines run unchunked (their result says `tokenChunk: null`).
+ * backward cases with `checkpoint: true` apply the model with `{ checkpoint: true,
+ * tokenChunk }` (gradient checkpointing, recomputation in chunks of that many tokens);
+ * other backward cases and the baselines run unchunked (their result says
+ * `tokenChunk: null`).
  *
  * Training cases (`pass: "train"`) are delegated to `runTrainingCase` in src/train/run.ts.
  *
@@ -83,7 +86,7 @@ import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
 export interface BenchModel {
   apply(
     inputs: { x: tf.Tensor; f: tf.Tensor; w?: tf.Tensor },
-    options?: { tokenChunk?: number },
+    options?: { tokenChunk?: number; checkpoint?: boolean },
   ): { x?: tf.Tensor; f: tf.Tensor };
   trainableVariables: tf.Variable[];
   parameterCount(): number;
@@ -208,10 +211,12 @@ function makeStep(
         return (out.x ? tf.add(tf.sum(out.x), s) : s) as tf.Scalar;
       });
   }
+  // Checkpointed backward cases recompute the per-token parts in chunks of `tokenChunk`.
+  const options = c.checkpoint === true ? { checkpoint: true, tokenChunk } : undefined;
   return () => {
     const { value, grads } = tf.variableGrads(() =>
       tf.tidy(() => {
-        const out = model.apply({ x, f });
+        const out = model.apply({ x, f }, options);
         const l = tf.mean(tf.square(out.f));
         return (out.x ? tf.add(tf.mean(tf.square(out.x)), l) : l) as tf.Scalar;
       }), model.trainableVariables);
@@ -321,7 +326,7 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
         ? mod.createModel({
           kind: c.model as CreateModelOptions["kind"],
           preset: c.preset as CreateModelOptions["preset"],
-          attention: c.attention as CreateModelOptions["attention"], // flash: torch only
+          attention: c.attention as CreateModelOptions["attention"],
           seed: c.seed,
         })
         : baselineBenchModel(createBaseline({
@@ -397,7 +402,8 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
       timeMs,
       memory,
       parameterCount,
-      tokenChunk: c.pass === "forward" && c.fault === undefined && !isBaselineKind(c.model)
+      tokenChunk: (c.pass === "forward" || c.checkpoint === true) && c.fault === undefined &&
+          !isBaselineKind(c.model)
         ? tokenChunk
         : null,
       leakedTensors,

@@ -183,3 +183,40 @@ Deno.test("measureCase records the wasm trap 'memory access out of bounds' as oo
       "counted as out of memory)",
   );
 });
+
+Deno.test("measureCase: checkpoint reaches apply on backward cases, with the token chunk", async () => {
+  const seen: unknown[] = [];
+  const models = fakeModels();
+  const spy: ModelModule = {
+    PRESETS: models.PRESETS,
+    createModel(o) {
+      const m = models.createModel(o);
+      return { ...m, apply: (inputs, options) => (seen.push(options), m.apply(inputs, options)) };
+    },
+  };
+  const r = await measureCase({ ...base, pass: "backward", checkpoint: true, tokenChunk: 7 }, {
+    modelModule: spy,
+  });
+  assert.equal(r.status, "ok", r.error);
+  assert.equal(r.tokenChunk, 7);
+  assert.ok(
+    seen.length > 0 &&
+      seen.every((o) => JSON.stringify(o) === '{"checkpoint":true,"tokenChunk":7}'),
+  );
+  seen.length = 0;
+  const plain = await measureCase({ ...base, pass: "backward" }, { modelModule: spy });
+  assert.equal(plain.tokenChunk, null);
+  assert.ok(seen.every((o) => o === undefined), "plain backward: no options");
+  // The real model, checkpointed, leaks nothing.
+  const real = await measureCase({
+    ...base,
+    pass: "backward",
+    checkpoint: true,
+    tokenChunk: 5,
+    seqLen: 9,
+    repeats: 1,
+    warmup: 0,
+  });
+  assert.equal(real.status, "ok", real.error);
+  assert.equal(real.leakedTensors, 0);
+});

@@ -1,0 +1,48 @@
+/**
+ * Environment and versions of the sweep.
+ *
+ * @module
+ */
+
+import { html } from "../escape.ts";
+import { fmtBytes } from "../format.ts";
+import { plainValue } from "./common.ts";
+import type { ReportSection } from "./types.ts";
+
+/** The section. */
+export const environmentSection: ReportSection = {
+  id: "environment",
+  title: "Environment and versions",
+  render({ results }) {
+    const env = (results.environment ?? {}) as Record<string, unknown>;
+    const fmt = (k: string, v: unknown) =>
+      k === "memoryBytes" && typeof v === "number" ? fmtBytes(v) : plainValue(v);
+    const rows = Object.entries(env).map(([k, v]) =>
+      html`
+        <tr>
+          <th scope="row">${k}</th>
+          <td>${fmt(k, v)}</td>
+        </tr>
+      `
+    );
+    const top = Object.entries(results).filter(([k, v]) =>
+      !["results", "environment", "workers", "scaling"].includes(k) && typeof v !== "object"
+    ).map(([k, v]) =>
+      html`
+        <tr>
+          <th scope="row">${k}</th>
+          <td>${plainValue(v)}</td>
+        </tr>
+      `
+    );
+    return {
+      html: html`
+        <div class="table-wrap">
+          <table class="kv">
+            <tbody>${top}${rows}</tbody>
+          </table>
+        </div>
+      `,
+    };
+  },
+};
