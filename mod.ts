@@ -154,9 +154,20 @@ export {
   collectEnvironment,
 } from "./src/environment.ts";
 export {
+  /** The engine's local executor (child processes, one at a time). */
+  localExecutor,
   /** Runs a list of cases on this machine, one child process each, skipping past OOM. */
   runLocalSweep,
 } from "./src/sweep/local.ts";
+export {
+  /** Orders cases: grouped, ascending, largest-first or given. */
+  orderCases,
+  /** A sweep's results: resume, dedup by case id, the first valid result wins. */
+  ResultsSink,
+  /** The sweep engine: orders the pending cases and hands them to an executor. */
+  runSweep,
+} from "./src/sweep/engine.ts";
+export type { SweepExecutor, SweepOrder } from "./src/sweep/engine.ts";
 
 // Distribution over NATS JetStream.
 export {

@@ -36,6 +36,10 @@
  *   and efficiency as `scaling` in results.json (the report shows them).
  * - local (`--local`): every case here, one child process per case (src/sweep/local.ts).
  *
+ * Both modes run through one engine (src/sweep/engine.ts: order, skip-after-OOM, results
+ * sink, events) with the same live view; `--order grouped|ascending|largest-first|given`
+ * overrides each mode's default order (grouped distributed, ascending local).
+ *
  * Both modes skip, per group (the case without its length) and device class, the lengths
  * above one that ran out of memory or timed out (recorded `skipped`).
  *

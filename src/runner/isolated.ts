@@ -41,6 +41,7 @@ import type { Case, CaseResult } from "../results.ts";
 import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
 import { emptyResult } from "./result.ts";
 import { isOomStderr } from "./oom.ts";
+import { fmtBytes } from "../report/format.ts";
 
 /** How often `onHeartbeat` is called while a child runs, ms. */
 export const HEARTBEAT_MS = 2000;
@@ -143,11 +144,9 @@ export function readRss(pid: number): number | null {
   }
 }
 
-/** Formats bytes as MiB/GiB for messages. */
+/** Bytes as MiB/GiB for messages (`300.0 MiB`, `1.00 GiB`): the one byte formatter's message style. */
 export function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30
-    ? `${(bytes / 2 ** 30).toFixed(2)} GiB`
-    : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return fmtBytes(bytes, { fixed: bytes >= 2 ** 30 ? 2 : 1, minUnit: "MiB" });
 }
 
 /** Reads a stream to its end, keeping everything (`limit` = 0) or only the last `limit` bytes. */
