@@ -37,7 +37,8 @@
  * Forward cases of the equivariant models use `tokenChunk` (default
  * {@link DEFAULT_TOKEN_CHUNK}) so the per-token parts run in chunks of that many tokens;
  * backward cases with `checkpoint: true` apply the model with `{ checkpoint: true,
- * tokenChunk }` (gradient checkpointing, recomputation in chunks of that many tokens);
+ * tokenChunk }` (gradient checkpointing, recomputation in chunks of that many tokens, default
+ * {@link DEFAULT_CHECKPOINT_TOKEN_CHUNK});
  * other backward cases and the baselines run unchunked (their result says
  * `tokenChunk: null`).
  *
@@ -68,6 +69,13 @@ import type { TokenEncoder } from "../baselines/encoder.ts";
 
 /** Tokens per chunk for forward cases when the case sets no `tokenChunk`. */
 export const DEFAULT_TOKEN_CHUNK = 8192;
+/**
+ * Tokens per chunk of the recomputation in checkpointed backward cases when the case sets no
+ * `tokenChunk`. Smaller than the forward default: SE(3)-Hyena, paper-runtime, N = 16,384 on
+ * wasm took 15.1 s CPU with a 357 MiB heap at 2048 against 19.0 s and 1,390 MiB at 8192
+ * (bench/profile_model.ts).
+ */
+export const DEFAULT_CHECKPOINT_TOKEN_CHUNK = 2048;
 /** Warm-up continues past `case.warmup` steps until this many ms have passed (if warmup > 0). */
 export const MIN_WARMUP_MS = 300;
 /** Most warm-up steps of one case. */
@@ -306,7 +314,11 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
     }
   }
 
-  const tokenChunk = typeof c.tokenChunk === "number" ? c.tokenChunk : DEFAULT_TOKEN_CHUNK;
+  const tokenChunk = typeof c.tokenChunk === "number"
+    ? c.tokenChunk
+    : c.checkpoint === true
+    ? DEFAULT_CHECKPOINT_TOKEN_CHUNK
+    : DEFAULT_TOKEN_CHUNK;
   let model: BenchModel | undefined;
   let inputs: tf.Tensor[] = [];
   let cleanup = () => {};
