@@ -49,7 +49,7 @@ async function compareThreads(name: string, f: () => Float32Array[]): Promise<vo
       assert.equal(got.length, want.length);
       // Every unit is computed as on one thread: bitwise equal (so within 1e-6 too).
       got.forEach((g, i) =>
-        assert.deepEqual(g, want[i], `${name}: output ${i}, ${threads} threads`)
+        assertBitwiseEqual(g, want[i], `${name}: output ${i}, ${threads} threads`)
       );
     }
   } finally {
