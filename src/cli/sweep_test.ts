@@ -390,3 +390,21 @@ Deno.test("--framework, --device and --python: usage errors exit 2; torch cases 
   const plain = await cli(["--local", "--dry-run"]); // the default preset
   assert.doesNotMatch(plain.stdout, /torch/, "without options: TensorFlow.js only");
 });
+
+Deno.test("--threads: usage errors exit 2 naming the value; every case gets the count", async () => {
+  for (const v of ["0", "66", "two", "1.5"]) {
+    const r = await cli(["--local", "--preset", "tiny", "--threads", v, "--dry-run"]);
+    assert.equal(r.code, 2, `--threads ${v}: exit ${r.code}\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      new RegExp(`--threads: expected a positive integer of at most 65, got "${v}"`),
+    );
+  }
+  const r = await cli(["--local", "--preset", "tiny", "--threads", "1", "--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split("\n").filter((l) => l.startsWith("  "));
+  assert.ok(lines.length > 0);
+  for (const line of lines) assert.match(line, / threads=1$/);
+  const plain = await cli(["--local", "--preset", "tiny", "--dry-run"]);
+  assert.doesNotMatch(plain.stdout, /threads=/, "without --threads: cases name no count");
+});
