@@ -154,9 +154,20 @@ export {
   collectEnvironment,
 } from "./src/environment.ts";
 export {
+  /** The engine's local executor (child processes, one at a time). */
+  localExecutor,
   /** Runs a list of cases on this machine, one child process each, skipping past OOM. */
   runLocalSweep,
 } from "./src/sweep/local.ts";
+export {
+  /** Orders cases: grouped, ascending, largest-first or given. */
+  orderCases,
+  /** A sweep's results: resume, dedup by case id, the first valid result wins. */
+  ResultsSink,
+  /** The sweep engine: orders the pending cases and hands them to an executor. */
+  runSweep,
+} from "./src/sweep/engine.ts";
+export type { SweepExecutor, SweepOrder } from "./src/sweep/engine.ts";
 
 // Distribution over NATS JetStream.
 export {
@@ -212,7 +223,17 @@ export {
 export {
   /** Two sweeps side by side: ratio per case and whether it exceeds the noise. */
   compareSweeps,
+  /** The cases a `--fail-if-slower` gate fails on: slower beyond noise and a threshold. */
+  regressions,
 } from "./src/report/compare.ts";
+export {
+  /** Each case's median across sweeps ordered by commit date, with asv-style step changes. */
+  buildHistory,
+} from "./src/report/history.ts";
+export {
+  /** Writes history.html for a {@linkcode buildHistory} result; returns its path. */
+  writeHistory,
+} from "./src/report/history_page.ts";
 export {
   /** Reads and validates a results.json. */
   loadResults,

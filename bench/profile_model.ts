@@ -9,13 +9,15 @@
  * `--preset` [paper-runtime], `--n` tokens [1024], `--batch` [1], `--pass` forward |
  * backward | both [both], `--backend` cpu | wasm [wasm], `--attention` (transformer)
  * [materialized], `--checkpoint` (backward through checkpointed per-token sub-networks),
- * `--token-chunk` K [0], `--repeats` timed steps [3], `--top` table rows [25],
+ * `--token-chunk` K [0], `--warmup` untimed steps [1], `--repeats` timed steps [3],
+ * `--top` table rows [25], `--no-profile` (timings only),
  * `--by` name | shape [name]: group kernels by name, or by name and input shapes.
  *
  * A step is the runner's (src/runner/measure.ts): forward = `apply` reduced to
  * `sum(x̂) + sum(f̂)`; backward = `tf.variableGrads` of `mean(x̂²) + mean(f̂²)` over every
- * trainable variable. After one warm-up step, `--repeats` steps are timed without profiling
- * (median wall ms), then one step runs under `tf.profile`; the table lists kernels by total
+ * trainable variable. After `--warmup` steps, `--repeats` steps are timed without profiling
+ * (median wall ms, and CPU ms of this process: steadier under load), then one step runs
+ * under `tf.profile`; the table lists kernels by total
  * kernel ms with their count and the bytes their outputs added. `BatchMatMul` is split by its
  * transpose attributes (`BatchMatMul[tA]`, `[tB]`), recorded by wrapping the kernel for the
  * profiled step. "untracked" is the wall time of the profiled step outside kernels (tape
@@ -23,6 +25,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { type BackendName, tf, useBackend } from "../src/backend.ts";
 import { createModel, type CreateModelOptions } from "../src/models/create_model.ts";
@@ -69,13 +72,19 @@ export function makeStep(
   };
 }
 
-/** Runs `step` once and returns its wall time in ms (synced by reading the scalar). */
-async function timeStep(step: () => tf.Scalar): Promise<number> {
+/**
+ * Runs `step` once and returns its wall time and this process's CPU time (user + system)
+ * in ms, synced by reading the scalar. On a loaded machine CPU time is the steadier figure.
+ */
+async function timeStep(step: () => tf.Scalar): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const s = step();
   await s.data();
   s.dispose();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 /**
@@ -182,6 +191,7 @@ async function main() {
       checkpoint: { type: "boolean", default: false },
       "token-chunk": { type: "string", default: "0" },
       repeats: { type: "string", default: "3" },
+      warmup: { type: "string", default: "1" },
       top: { type: "string", default: "25" },
       by: { type: "string", default: "name" },
       "no-profile": { type: "boolean", default: false },
@@ -198,6 +208,7 @@ async function main() {
   const n = int("n", values.n, 1);
   const batch = int("batch", values.batch, 1);
   const repeats = int("repeats", values.repeats, 1);
+  const warmup = int("warmup", values.warmup, 0);
   const top = int("top", values.top, 1);
   const tokenChunk = int("token-chunk", values["token-chunk"], 0);
   const passes: string[] = values.pass === "both" ? ["forward", "backward"] : [values.pass ?? ""];
@@ -223,18 +234,20 @@ async function main() {
       `options=${JSON.stringify(options)} loadavg=${Deno.readTextFileSync("/proc/loadavg").trim()}`,
   );
   const medians: Record<string, number> = {};
+  const cpuMedians: Record<string, number> = {};
   for (const pass of passes as ("forward" | "backward")[]) {
     const step = makeStep(model, inputs, pass, options);
     const before = tf.memory().numTensors;
-    await timeStep(step); // warm-up
-    const ms: number[] = [];
-    for (let i = 0; i < repeats; i++) ms.push(await timeStep(step));
-    ms.sort((a, b) => a - b);
-    medians[pass] = ms[Math.floor(ms.length / 2)];
+    for (let i = 0; i < warmup; i++) await timeStep(step);
+    const runs: { wall: number; cpu: number }[] = [];
+    for (let i = 0; i < repeats; i++) runs.push(await timeStep(step));
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    medians[pass] = median(runs.map((r) => r.wall));
+    cpuMedians[pass] = median(runs.map((r) => r.cpu));
     console.log(
-      `${pass}: median ${medians[pass].toFixed(0)} ms of ${repeats} (${
-        ms.map((t) => t.toFixed(0)).join(", ")
-      })`,
+      `${pass}: median ${medians[pass].toFixed(0)} ms wall, ${
+        cpuMedians[pass].toFixed(0)
+      } ms CPU, of ${repeats} (wall ${runs.map((t) => t.wall.toFixed(0)).join(", ")})`,
     );
     if (!values["no-profile"]) {
       printTable(`${pass} kernels`, await profileStep(step, values.by as "name" | "shape"), top);
@@ -243,7 +256,10 @@ async function main() {
     if (leaked !== 0) console.log(`WARNING: ${leaked} tensors leaked by the ${pass} step`);
   }
   if (medians.forward && medians.backward) {
-    console.log(`\nbackward / forward = ${(medians.backward / medians.forward).toFixed(2)}`);
+    console.log(
+      `\nbackward / forward = ${(medians.backward / medians.forward).toFixed(2)} (wall), ` +
+        `${(cpuMedians.backward / cpuMedians.forward).toFixed(2)} (CPU)`,
+    );
   }
   const heap = deviceBytes(values.backend);
   console.log(`wasm heap: ${heap === null ? "n/a" : mib(heap)}`);

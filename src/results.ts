@@ -44,6 +44,8 @@ export interface Case {
   framework?: "tfjs" | "torch";
   /** Torch cases: where they run. */
   device?: "cpu" | "cuda";
+  /** Threads of our kernels' pool (tfjs) or of PyTorch; absent: every core. */
+  threads?: number;
   /** Minimum timed repeats (the runner may do more, adaptively). */
   repeats: number;
   warmup: number;
@@ -117,6 +119,8 @@ export interface CaseResult {
   memory: MemorySummary;
   /** Analytic FLOPs of one pass. */
   flops: number | null;
+  /** Threads the case ran with (its `threads`, else every core; src/runner/threads.ts). */
+  threads?: number;
   worker: WorkerInfo;
   error?: string;
   /** For `oom` (and `skipped` after one): the size that failed (e.g. seqLen). */

@@ -137,3 +137,25 @@ Deno.test("parseCase: checkpoint (backward, equivariant models; false keeps the 
   rejects({ ...base, model: "hyena", checkpoint: true }, "checkpoint:", "se3-hyena");
   rejects({ ...base, framework: "torch", checkpoint: true }, "checkpoint:", "tfjs");
 });
+
+Deno.test("parseCase: threads is an optional integer from 1 to 65, errors name the value", () => {
+  const base = { model: "se3-hyena", pass: "forward", seqLen: 64 };
+  assert.equal(parseCase(base).threads, undefined);
+  assert.equal(parseCase({ ...base, threads: 1 }).threads, 1);
+  assert.equal(parseCase({ ...base, threads: 65 }).threads, 65);
+  assert.equal(parseCase({ ...base, framework: "torch", threads: 2 }).threads, 2);
+  for (
+    const [threads, message] of [
+      [0, "threads: expected an integer ≥ 1, got 0"],
+      [66, "threads: expected an integer ≤ 65, got 66"],
+      [1.5, "threads: expected an integer, got 1.5"],
+      ["2", 'threads: expected a number, got "2"'],
+    ] as const
+  ) {
+    assert.throws(() => parseCase({ ...base, threads }), (e: Error) => {
+      assert.ok(e instanceof CaseError);
+      assert.match(e.message, new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+      return true;
+    });
+  }
+});

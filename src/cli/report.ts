@@ -8,7 +8,9 @@
  * - `report <baseline> --compare <candidate> [--fail-if-slower <pct>]`: also prints a
  *   terminal table (medians with 95% CIs, ratio candidate ÷ baseline, faster/slower/same
  *   beyond the noise), the cases one side only ran and the configuration and environment
- *   differences; the baseline's report gets a comparison section. With
+ *   differences, and writes the baseline's report with a comparison section as
+ *   `compare-<candidate id>.html` into `--out` (default: the baseline's folder; its
+ *   `index.html` is left alone). With
  *   `--fail-if-slower 5%` it exits 1 when a case is slower beyond the noise and by more
  *   than 5%.
  * - `report --history <results.json|folder>… [--step-threshold <pct>] [--out <dir>]`:
@@ -29,7 +31,8 @@ import { compareText } from "../report/compare_text.ts";
 import { buildHistory } from "../report/history.ts";
 import { historyText, writeHistory } from "../report/history_page.ts";
 import { loadResults, reportFolder, ResultsFileError } from "../report/load.ts";
-import { writeReport } from "../report/render.ts";
+import { renderReport, writeReport } from "../report/render.ts";
+import type { SweepResults } from "../results.ts";
 
 /** Parsed command line. */
 export interface ReportArgs {
@@ -137,6 +140,23 @@ async function history(parsed: ReportArgs): Promise<number> {
   return 0;
 }
 
+/**
+ * Writes the baseline's report with the comparison section as
+ * `<dir>/compare-<candidate sweep id>.html` (unsafe characters of the id as `_`), so the
+ * sweep's own `index.html` (perhaps a committed report) stays as it is; returns the path.
+ */
+export async function writeComparePage(
+  baseline: SweepResults,
+  candidate: SweepResults,
+  dir: string,
+): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const name = `compare-${candidate.sweepId.replace(/[^A-Za-z0-9._-]/g, "_")}.html`;
+  const path = `${dir.replace(/\/+$/, "")}/${name}`;
+  await Deno.writeTextFile(path, renderReport(baseline, { compare: candidate }));
+  return path;
+}
+
 async function report(parsed: ReportArgs): Promise<number> {
   const input = parsed.inputs[0];
   const results = await loadResults(input);
@@ -155,7 +175,7 @@ async function report(parsed: ReportArgs): Promise<number> {
       parsed.failIfSlower,
     ),
   );
-  console.log(await writeReport(results, dir, { compare: other }));
+  console.log(await writeComparePage(results, other, dir));
   const failed = parsed.failIfSlower !== undefined &&
     regressions(cmp, parsed.failIfSlower).length > 0;
   return failed ? 1 : 0;

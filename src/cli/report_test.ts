@@ -49,7 +49,7 @@ Deno.test("report CLI: exit 2 without the results argument or with an unknown op
   assert.equal((await run("x.json", "--bogus")).code, 2);
 });
 
-Deno.test("report CLI: writes index.html (and results.csv) into --out, with --compare", async () => {
+Deno.test("report CLI: writes index.html (and results.csv) into --out; --compare a page beside it", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/a.json`, JSON.stringify(fixtureSweep()));
@@ -57,16 +57,25 @@ Deno.test("report CLI: writes index.html (and results.csv) into --out, with --co
       `${dir}/b.json`,
       JSON.stringify(fixtureSweep({ sweepId: "fixture-b", hyenaForwardScale: 0.5 })),
     );
+    const w = await run(`${dir}/a.json`, "--out", `${dir}/out`);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.stdout.trim(), `${dir}/out/index.html`);
+    assert.match(await Deno.readTextFile(`${dir}/out/results.csv`), /^id,model,/);
+    const index = await Deno.readTextFile(`${dir}/out/index.html`);
+    assert.ok(!index.includes(`<section id="compare">`));
     const r = await run(`${dir}/a.json`, "--compare", `${dir}/b.json`, "--out", `${dir}/out`);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.trim().split("\n").at(-1), `${dir}/out/index.html`);
-    const page = await Deno.readTextFile(`${dir}/out/index.html`);
+    assert.equal(r.stdout.trim().split("\n").at(-1), `${dir}/out/compare-fixture-b.html`);
+    const page = await Deno.readTextFile(`${dir}/out/compare-fixture-b.html`);
     assert.ok(page.includes(`<section id="compare">`));
-    assert.match(await Deno.readTextFile(`${dir}/out/results.csv`), /^id,model,/);
+    // The sweep's own report is left as it was.
+    assert.equal(await Deno.readTextFile(`${dir}/out/index.html`), index);
     // Default --out: the folder of results.json.
     const d = await run(`${dir}/a.json`);
     assert.equal(d.code, 0, d.stderr);
     assert.equal(d.stdout.trim(), `${dir}/index.html`);
+    const c = await run(`${dir}/a.json`, "--compare", `${dir}/b.json`);
+    assert.equal(c.stdout.trim().split("\n").at(-1), `${dir}/compare-fixture-b.html`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -102,8 +111,8 @@ Deno.test("report CLI: --fail-if-slower exits 1 for doubled medians, 0 for ident
       /se3-hyena\/-\/forward\/1024\/1\/quick\/wasm +30\.2 \[29\.3, 31\.1\] ms +60\.5 \[58\.7, 62\.3\] ms +×2 +slower +FAIL\n/,
     );
     assert.match(slow.stdout, /\nFAIL --fail-if-slower 5%: /);
-    assert.equal(slow.stdout.trim().split("\n").at(-1), `${dir}/out/index.html`);
-    const page = await Deno.readTextFile(`${dir}/out/index.html`);
+    assert.equal(slow.stdout.trim().split("\n").at(-1), `${dir}/out/compare-fixture-a.html`);
+    const page = await Deno.readTextFile(`${dir}/out/compare-fixture-a.html`);
     assert.ok(page.includes(`<section id="compare">`));
     const same = await run(
       `${dir}/base`,
@@ -204,7 +213,7 @@ Deno.test("report CLI: --history writes history.html and prints the step changes
     );
     const esc = STEP_CASE.replace(/[/.]/g, "\\$&");
     assert.match(r.stdout, new RegExp(`\\n${esc} +#2 +#3 +.* +slower\\n`));
-    assert.match(r.stdout, new RegExp(`\\n${esc} +#3 +#4 +.* +faster\\n`));
+    assert.match(r.stdout, new RegExp(`\\n${esc} +#3 +#4 +.* +faster +env\\.deno\\n`));
     const page = await Deno.readTextFile(`${dir}/hist/history.html`);
     assert.match(page, /<h2>Step changes \(2\)<\/h2>/);
     const loose = await run(

@@ -18,7 +18,9 @@
  * `--framework tfjs|torch` runs every case in that framework (default: what the preset
  * says, TensorFlow.js where it says nothing), `--device cpu|cuda` sets torch cases' device,
  * `--python PATH` the interpreter of torch cases (default: src/torch/python.ts; exported as
- * `SE3_HYENA_PYTHON` to the local runner and local workers).
+ * `SE3_HYENA_PYTHON` to the local runner and local workers). `--threads N` sets every case's
+ * thread count (our cpu/wasm kernels' worker pool, or PyTorch's; default every core, and
+ * then the case ids are those of cases that name no count).
  *
  * Modes (the one place that picks them is {@link chooseMode}):
  * - distributed (the default): src/nats/coordinator.ts (`runDistributedSweep`). Without
@@ -35,6 +37,10 @@
  *   same cases once per worker count (`runScalingStudy`) and stores makespan, throughput
  *   and efficiency as `scaling` in results.json (the report shows them).
  * - local (`--local`): every case here, one child process per case (src/sweep/local.ts).
+ *
+ * Both modes run through one engine (src/sweep/engine.ts: order, skip-after-OOM, results
+ * sink, events) with the same live view; `--order grouped|ascending|largest-first|given`
+ * overrides each mode's default order (grouped distributed, ascending local).
  *
  * Both modes skip, per group (the case without its length) and device class, the lengths
  * above one that ran out of memory or timed out (recorded `skipped`).
@@ -69,6 +75,7 @@ import {
   CASE_BACKENDS,
   CaseError,
   FRAMEWORKS,
+  MAX_THREADS,
   MODEL_KINDS,
   PASS_KINDS,
   TORCH_DEVICES,
@@ -105,6 +112,7 @@ export interface SweepCliOptions {
   framework?: "tfjs" | "torch";
   device?: "cpu" | "cuda";
   python?: string;
+  threads?: number;
   out: string;
   lengths?: number[];
   maxSeqLen?: number;
@@ -218,6 +226,11 @@ export function buildProgram(): Command {
       new Option("--device <name>", "device of torch cases").choices([...TORCH_DEVICES]),
     )
     .option("--python <path>", "Python interpreter of torch cases (with PyTorch)")
+    .option(
+      "--threads <n>",
+      "threads of every case (our kernels' worker pool; PyTorch's); default every core",
+      positiveInt("--threads", MAX_THREADS),
+    )
     .option("--out <dir>", "output folder", (v: string) => {
       if (v.trim() === "") {
         throw new UsageError(`--out: expected a folder, got ${JSON.stringify(v)}`);
@@ -361,7 +374,7 @@ export function describeCase(c: Case): string {
   const attn = c.attention ? `/${c.attention}` : "";
   return `${c.model}${attn} ${c.pass} N=${c.seqLen} B=${c.batch} ${c.preset} ${
     c.framework === "torch" ? `torch/${c.device}` : c.backend
-  }`;
+  }${c.threads !== undefined ? ` threads=${c.threads}` : ""}`;
 }
 
 /**
@@ -422,6 +435,7 @@ export async function main(argv: string[]): Promise<number> {
     memoryBudget: opts.memoryBudget,
     framework: opts.framework,
     device: opts.device,
+    threads: opts.threads,
   });
   if (opts.python !== undefined) {
     try {
@@ -469,6 +483,7 @@ export async function main(argv: string[]): Promise<number> {
     repeats: def.repeats,
     framework: def.framework,
     device: def.device,
+    threads: def.threads,
   };
   const presetPath = def.preset === SCALING_PRESET ? SCALING_FILE.pathname : def.preset;
   let sweep: Sweep;

@@ -219,7 +219,7 @@ Deno.test("defaultScalingCounts: 1,2 on a CPU; powers of two up to the GPU count
 Deno.test("--dry-run lists the cases of the quick preset", async () => {
   const r = await cli(["--local", "--dry-run"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^quick: \d+ cases, memory budget 1 GiB/);
+  assert.match(r.stdout, /^quick: \d+ cases, memory budget 1\.00 GiB/);
   assert.match(r.stdout, /equivariant-transformer\/materialized backward N=64 /);
 });
 
@@ -405,4 +405,22 @@ Deno.test("describeResult: the median's CI as a share of it, NOISY above 10%", (
   ]).results;
   assert.match(describeResult(noisy), /88\.81 ms ±150% NOISY \(n=5\)/);
   assert.match(describeResult(quiet), /10\.00 ms ±2\.0% \(n=5\)/);
+});
+
+Deno.test("--threads: usage errors exit 2 naming the value; every case gets the count", async () => {
+  for (const v of ["0", "66", "two", "1.5"]) {
+    const r = await cli(["--local", "--preset", "tiny", "--threads", v, "--dry-run"]);
+    assert.equal(r.code, 2, `--threads ${v}: exit ${r.code}\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      new RegExp(`--threads: expected a positive integer of at most 65, got "${v}"`),
+    );
+  }
+  const r = await cli(["--local", "--preset", "tiny", "--threads", "1", "--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split("\n").filter((l) => l.startsWith("  "));
+  assert.ok(lines.length > 0);
+  for (const line of lines) assert.match(line, / threads=1$/);
+  const plain = await cli(["--local", "--preset", "tiny", "--dry-run"]);
+  assert.doesNotMatch(plain.stdout, /threads=/, "without --threads: cases name no count");
 });

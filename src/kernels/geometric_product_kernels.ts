@@ -15,7 +15,7 @@
  * Both run the shared math on the inputs' arrays (`cpu`) or on views of the wasm heap
  * (`wasm`), see `blade_kernel.ts`; with more than one thread (src/kernels/pool) and at
  * least {@link PRODUCT_POOL_MIN_ELEMENTS} elements, on the kernels' pool: the forward split
- * by token rows, the gradient by blocks of 16 channels (weight gradients are per-channel
+ * by token rows, the gradient by blocks of channels (weight gradients are per-channel
  * sums over tokens, kept in order), so results equal the single-threaded ones bitwise.
  *
  * @module
@@ -30,7 +30,11 @@ import { kernelPool } from "./pool/threads.ts";
 
 /** Below this many elements (M·C) one thread computes the whole product. */
 export const PRODUCT_POOL_MIN_ELEMENTS = 1 << 13;
-/** Channels per unit of the pooled gradient (16 float32 = one cache line). */
+/**
+ * Channels per unit of the pooled gradient are a multiple of this (16 float32 = one cache
+ * line); units are as wide as `C / threads` allows, since each streams all M rows of 48
+ * arrays with a stride of C floats (narrow blocks measured slower than one thread).
+ */
 const GRAD_CHANNEL_BLOCK = 16;
 
 /** Registered name of the forward kernel. */
@@ -114,12 +118,13 @@ registerBladeKernel({
   run: (a, out, m, c) => {
     const pool = kernelPool();
     if (pool && c > GRAD_CHANNEL_BLOCK && m * c >= PRODUCT_POOL_MIN_ELEMENTS) {
+      const block = GRAD_CHANNEL_BLOCK * Math.ceil(c / pool.threads / GRAD_CHANNEL_BLOCK);
       pool.run({
         kind: "gpBackward",
         inputs: PRODUCT_GRAD_INPUT_NAMES.map((n) => a[n]),
         outputs: out,
-        params: [m, c, GRAD_CHANNEL_BLOCK],
-        units: Math.ceil(c / GRAD_CHANNEL_BLOCK),
+        params: [m, c, block],
+        units: Math.ceil(c / block),
       });
       return;
     }

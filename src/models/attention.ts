@@ -110,6 +110,16 @@ function overRowBlocks(
   });
 }
 
+/**
+ * `[B, N, w] → [B, w, N]`. The matmuls take `kᵀ` transposed explicitly: tfjs-wasm's
+ * `matMul(a, b, false, true)` with a fresh `b` is 10–15× slower for `[N, w] × [w, N]`
+ * (measured at N = 2048, best of 5, loadavg 5.8: w = 3: 61 ms against 4.8 ms with the
+ * transpose; w = 16: 181 against 11 ms).
+ */
+function transposeTokens(t: tf.Tensor): tf.Tensor3D {
+  return tf.transpose(t, [0, 2, 1]) as tf.Tensor3D;
+}
+
 /** Rows `[begin, begin + size)` of `[B, N, w]`. */
 function takeRows(t: tf.Tensor3D, begin: number, size: number): tf.Tensor3D {
   return begin === 0 && size === t.shape[1] ? t : tf.slice(t, [0, begin, 0], [-1, size, -1]);
@@ -132,16 +142,17 @@ export function vectorAttentionGram(
     const [b, n] = q.shape;
     const kk = tf.reshape(tf.sum(tf.square(k), -1), [b, 1, n]); // ‖k_j‖²
     const kv = tf.sum(tf.mul(k, v), -1, true); // [B, N, 1]  k_j·v_j
+    const kt = transposeTokens(k), vt = transposeTokens(v); // [B, 3, N]
     return overRowBlocks(n, opts.block, (begin, size) =>
       tf.tidy(() => {
         const qb = takeRows(q, begin, size); // [B, nb, 3]
-        const qk = tf.matMul(qb, k, false, true); // [B, nb, N]
+        const qk = tf.matMul(qb, kt); // [B, nb, N]
         const qq = tf.sum(tf.square(qb), -1, true); // [B, nb, 1]
         const prod = tf.mul(qq, kk); // ‖q_i‖²‖k_j‖²
         const sq = tf.maximum(tf.sub(prod, tf.square(qk)), tf.mul(prod, 8 * FLOAT32_EPS));
         const norm = tf.sqrt(tf.add(sq, ATTENTION_NORM_EPS));
         const a = tf.softmax(tf.div(norm, Math.sqrt(n))); // [B, nb, N]
-        const qv = tf.matMul(qb, v, false, true); // [B, nb, N]  q_i·v_j
+        const qv = tf.matMul(qb, vt); // [B, nb, N]  q_i·v_j
         const t1 = tf.matMul(tf.mul(a, qv), k); // Σ_j a_ij (q_i·v_j) k_j
         const t2 = tf.mul(qb, tf.matMul(a, kv)); // q_i Σ_j a_ij (k_j·v_j)
         return tf.div(tf.sub(t1, t2), n) as tf.Tensor3D;
@@ -165,10 +176,10 @@ export function scalarAttention(
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const [, n, d] = q.shape;
-    const kScaled = tf.div(k, Math.sqrt(d));
+    const kScaledT = transposeTokens(tf.div(k, Math.sqrt(d))); // [B, D, N]
     return overRowBlocks(n, opts.block, (begin, size) =>
       tf.tidy(() => {
-        const scores = tf.matMul(takeRows(q, begin, size), kScaled, false, true); // [B, nb, N]
+        const scores = tf.matMul(takeRows(q, begin, size), kScaledT); // [B, nb, N]
         return tf.matMul(tf.softmax(scores), v) as tf.Tensor3D;
       }));
   });
@@ -177,18 +188,20 @@ export function scalarAttention(
 /** A kernel-backed attention op `(q, k, v) → y` with its gradient kernel. */
 type KernelOp = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D;
 
+/** `[y, stats]` of a forward pass. */
+type Forward = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor[];
+
 /**
  * The op of forward kernel `forward` (outputs `y` and `stats`) with gradient kernel `grad`:
  * the tape keeps `q, k, v, y, stats` (stats: `[B, N, N]` weights, or `[B, N]` log-sum-exp).
+ * `onWasm`, when given, computes the same `[y, stats]` on the wasm backend instead.
  */
-function kernelOp(forward: string, grad: string, flash: boolean): KernelOp {
+function kernelOp(forward: string, grad: string, flash: boolean, onWasm?: Forward): KernelOp {
   const attrs = { flash } as AttentionAttrs as unknown as tf.NamedAttrMap;
   return tf.customGrad((q, k, v, save) => {
-    const [y, stats] = tf.engine().runKernel(
-      forward,
-      { q, k, v } as tf.NamedTensorMap,
-      attrs,
-    ) as tf.Tensor[];
+    const [y, stats] = onWasm && tf.getBackend() === "wasm"
+      ? onWasm(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D)
+      : tf.engine().runKernel(forward, { q, k, v } as tf.NamedTensorMap, attrs) as tf.Tensor[];
     (save as (tensors: tf.Tensor[]) => void)([
       q as tf.Tensor,
       k as tf.Tensor,
@@ -207,13 +220,28 @@ function kernelOp(forward: string, grad: string, flash: boolean): KernelOp {
   }) as unknown as KernelOp;
 }
 
+/**
+ * Scalar attention forward by XNNPACK matmuls and tfjs's softmax: `[o, P]`, P the weights
+ * `[B, N, N]`. On wasm this is faster than a JavaScript loop over D; it holds the same N×N
+ * tensor (the logits are freed before the op returns).
+ */
+const scalarForwardOps: Forward = (q, k, v) => {
+  const p = tf.softmax(tf.matMul(q, transposeTokens(tf.div(k, Math.sqrt(q.shape[2])))));
+  return [tf.matMul(p, v), p];
+};
+
 const KERNEL_OPS = {
   vector: {
     materialized: kernelOp(VECTOR_ATTENTION_KERNEL, VECTOR_ATTENTION_GRAD_KERNEL, false),
     flash: kernelOp(VECTOR_ATTENTION_KERNEL, VECTOR_ATTENTION_GRAD_KERNEL, true),
   },
   scalar: {
-    materialized: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, false),
+    materialized: kernelOp(
+      SCALAR_ATTENTION_KERNEL,
+      SCALAR_ATTENTION_GRAD_KERNEL,
+      false,
+      scalarForwardOps,
+    ),
     flash: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, true),
   },
 };

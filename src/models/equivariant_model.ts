@@ -60,7 +60,8 @@ export interface ApplyOptions {
    * concatenated. This bounds forward-pass memory to O(N·D) plus one chunk's Clifford
    * intermediates (≈ chunk·C·8 floats times a small factor) and lets SE(3)-Hyena reach
    * N = 2²⁰ in the wasm backend's 4 GiB heap. Outputs are the same as without chunking;
-   * gradients are correct too, but then save no memory (the tape keeps every chunk).
+   * gradients are correct too, but then save no memory (the tape keeps every chunk) unless
+   * `checkpoint` is set.
    * Default 0 (off). With `checkpoint`, also the chunk of the backward recomputation.
    */
   tokenChunk?: number;

@@ -1,5 +1,10 @@
 /**
- * The coordinator of a distributed sweep over NATS JetStream.
+ * The coordinator of a distributed sweep over NATS JetStream: the sweep engine's NATS
+ * executor (src/sweep/engine.ts orders the cases and owns the results sink and events;
+ * the local executor is src/sweep/local.ts). Its parts: the embedded server
+ * (embedded_server.ts), the work queue (work_queue.ts), the collector (collector.ts), the
+ * worker table (worker_table.ts), the watchdog (watchdog.ts, with connection_watch.ts),
+ * the snapshot writer (src/sweep/snapshot_writer.ts) and the scaling study (scaling.ts).
  *
  * {@link runDistributedSweep} publishes cases to the sweep's work-queue stream, collects
  * results from the results stream (validated — schema, size, id = subject = a case of
@@ -66,6 +71,7 @@ import {
 } from "../sweep/engine.ts";
 import { SnapshotWriter } from "../sweep/snapshot_writer.ts";
 import { connectNats, type NatsAuth, redact } from "./connection.ts";
+import { authForChild } from "./auth.ts";
 import { killStaleServer } from "./server.ts";
 import { type EmbeddedServer, randomToken, startEmbeddedServer } from "./embedded_server.ts";
 import { type LocalWorkers, startLocalWorkers } from "./local_workers.ts";
@@ -259,7 +265,8 @@ class DistributedRun implements SweepExecutor {
   #subs: Array<Subscription | ConsumerMessages> = [];
   #url: string;
   #auth?: NatsAuth;
-  #workerEnv: Record<string, string>;
+  /** How local workers authenticate (secrets in their environment, files as flags). */
+  #childAuth: { env: Record<string, string>; args: string[] } = { env: {}, args: [] };
   #publishStart = 0;
   #makespanMs = 0;
   #queued = 0;
@@ -286,7 +293,6 @@ class DistributedRun implements SweepExecutor {
     this.storeDir = `${this.dir}/.nats`;
     this.#url = opts.nats ?? "";
     this.#auth = opts.auth;
-    this.#workerEnv = { ...opts.workerEnv };
     this.table = new WorkerTable((id) => sink.caseOf(id) !== undefined, 20 * sink.total + 1000, {
       workers: previous?.workers,
       timeline: previous?.timeline,
@@ -431,9 +437,7 @@ class DistributedRun implements SweepExecutor {
   async #startServer(): Promise<void> {
     const { opts } = this;
     if (!this.plan.embedded) {
-      if (opts.auth?.token !== undefined) this.#workerEnv.NATS_TOKEN = opts.auth.token;
-      if (opts.auth?.user !== undefined) this.#workerEnv.NATS_USER = opts.auth.user;
-      if (opts.auth?.pass !== undefined) this.#workerEnv.NATS_PASSWORD = opts.auth.pass;
+      this.#childAuth = authForChild(opts.auth);
       return;
     }
     const pidFile = `${this.storeDir}/server.pid`;
@@ -457,7 +461,7 @@ class DistributedRun implements SweepExecutor {
     });
     this.#url = this.#server.url;
     this.#auth = { token };
-    this.#workerEnv.NATS_TOKEN = token;
+    this.#childAuth = authForChild(this.#auth);
   }
 
   /** Connects, watches the connection, and makes the sweep's streams. */
@@ -544,8 +548,8 @@ class DistributedRun implements SweepExecutor {
         (_, i) => opts.gpus?.length ? { gpu: opts.gpus[i % opts.gpus.length] } : {},
       ),
       backend: plan.localBackend,
-      env: this.#workerEnv,
-      args: opts.workerArgs,
+      env: { ...opts.workerEnv, ...this.#childAuth.env },
+      args: [...this.#childAuth.args, ...(opts.workerArgs ?? [])],
       heartbeatMs: opts.heartbeatMs,
       memoryBudgetBytes: opts.memoryBudgetBytes,
       onLine: (slot, line) => this.#log(`worker[${slot}] ${redact(line, this.#auth)}`),

@@ -38,6 +38,8 @@ export interface WatchdogOptions {
   log: (message: string) => void;
   /** Any rejection stops the wait with that error. */
   failures: Promise<never>[];
+  /** Clock of the reminders, ms (tests). Default `performance.now`. */
+  now?: () => number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -56,6 +58,10 @@ export class Watchdog {
     opts.sink.onRecord(() => opts.sink.complete && this.wake());
   }
 
+  #now(): number {
+    return this.#o.now?.() ?? performance.now();
+  }
+
   /** Look at the consumers now instead of after `pollMs`. */
   wake(): void {
     this.#woken = true;
@@ -64,7 +70,7 @@ export class Watchdog {
 
   /** Waits until every case has a result (see the module doc). */
   async run(): Promise<void> {
-    this.#since = this.#warnedAt = performance.now();
+    this.#since = this.#warnedAt = this.#now();
     while (!this.#o.sink.complete) {
       this.#remind();
       await this.#tick();
@@ -101,7 +107,7 @@ export class Watchdog {
   /** The reminders: server unreachable, or no worker heard. */
   #remind(): void {
     const o = this.#o;
-    const now = performance.now();
+    const now = this.#now();
     const hint = `(Ctrl-C stops the sweep; --resume ${o.sweepId} continues it)`;
     const lost = o.lostSince();
     if (lost !== undefined) {

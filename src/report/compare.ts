@@ -214,7 +214,7 @@ function meanLoad(rows: readonly CaseResult[]): number | null {
  * What differs between two sweeps besides the code: sweep-level scalar settings
  * (`sweep.preset`, `sweep.memoryBudgetBytes`, `sweep.mode`, …), every environment field
  * (`env.gitCommit`, `env.gitDirty`, `env.host`, `env.cpuModel`, `env.deno`, `env.tfjs`,
- * …), and per matched case the settings outside the matching key (`case.budgetMs`,
+ * …), and per matched pair of rows the settings outside the matching key (`case.budgetMs`,
  * `case.repeats`, `case.timeoutMs`, …), the memory budget and the worker (host, device,
  * backend, framework), counted over cases; finally the mean load average over the
  * cases where the rows record one (`load (mean over cases)`, two decimals).
@@ -222,7 +222,7 @@ function meanLoad(rows: readonly CaseResult[]): number | null {
 export function configDiffs(
   a: SweepResults,
   b: SweepResults,
-  matched: readonly CaseDiff[],
+  matched: readonly { a: CaseResult; b: CaseResult }[],
 ): ConfigDiff[] {
   const out: ConfigDiff[] = [];
   const scalar = (v: unknown) => v === null || typeof v !== "object";

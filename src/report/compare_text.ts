@@ -121,6 +121,17 @@ export function compareText(
           `more than ${pct}: ${[...failing].map((d) => `${d.key} ${fmtRatio(d.ratio)}`).join(", ")}`
         : `PASS --fail-if-slower ${pct}: no case slower beyond noise and by more than ${pct}.`,
     );
+    // The gate compares times; say which baseline cases it could not compare.
+    const lost = cmp.matched.filter((d) => d.a.status === "ok" && d.b.status !== "ok");
+    if (lost.length || cmp.onlyA.length) {
+      const statuses = new Map<string, number>();
+      for (const d of lost) statuses.set(d.b.status, (statuses.get(d.b.status) ?? 0) + 1);
+      const by = [...statuses].map(([k, n]) => `${n} ${k}`).join(", ");
+      out.push(
+        `Not gated: ${lost.length} case(s) ok in the baseline but not in the candidate` +
+          `${by ? ` (${by})` : ""}, ${cmp.onlyA.length} only in the baseline.`,
+      );
+    }
   }
   return out.join("\n");
 }

@@ -86,4 +86,14 @@ Deno.test("compareText: the gate column and verdict line with a threshold", () =
     /\nPASS --fail-if-slower 5%: no case slower beyond noise and by more than 5%\.$/,
   );
   assert.ok(!/ FAIL\n/.test(same));
+  // Cases the gate cannot compare are named, not silently passed.
+  const b = fixtureSweep({ sweepId: "fixture-b", dropHyenaBackwardAt: 256 });
+  const r = b.results.find((x) => x.id === "se3-hyena-forward-1024")!;
+  Object.assign(r, { status: "oom", timeMs: null });
+  const lost = compareText(side("a", a), side("b", b), compareSweeps(a, b), 0.05);
+  assert.match(
+    lost,
+    /\nPASS --fail-if-slower 5%: [^\n]*\nNot gated: 1 case\(s\) ok in the baseline but not in the candidate \(1 oom\), 1 only in the baseline\.$/,
+  );
+  assert.ok(!same.includes("Not gated"));
 });

@@ -14,7 +14,7 @@
  */
 
 import type { CaseResult, CaseStatus, SweepResults } from "../results.ts";
-import { caseKey, differs } from "./compare.ts";
+import { caseKey, type ConfigDiff, configDiffs, differs } from "./compare.ts";
 
 /** One sweep on the history's x-axis. */
 export interface HistorySweep {
@@ -29,7 +29,10 @@ export interface HistorySweep {
   /** The date the sweep is ordered by, and where it came from. */
   date: string;
   dateSource: "commit" | "created";
-  /** Axis label: `<commit 7>[+] <YYYY-MM-DD HH:MM>` (`+`: dirty), or the sweep id. */
+  /**
+   * Axis label: `<commit 7>[+] <YYYY-MM-DD HH:MM>` (`+`: dirty), or the sweep id; unique
+   * (a repeat gets ` (2)`, ` (3)`, …).
+   */
   label: string;
 }
 
@@ -54,6 +57,12 @@ export interface HistoryStep {
   /** toMs ÷ fromMs. */
   ratio: number;
   direction: "slower" | "faster";
+  /**
+   * What else changed between the two rows and their sweeps (as in `report --compare`:
+   * sweep settings, environment, case settings, worker, load), besides the commit
+   * (`env.git*`). Empty from {@linkcode detectSteps}; filled by {@linkcode buildHistory}.
+   */
+  changed: ConfigDiff[];
 }
 
 /** One case across sweeps. */
@@ -136,6 +145,7 @@ export function detectSteps(points: readonly HistoryPoint[], threshold: number):
       toMs: b.median!,
       ratio,
       direction: ratio > 1 ? "slower" : "faster",
+      changed: [],
     });
   }
   return steps;
@@ -185,6 +195,22 @@ export function buildHistory(
   const series = [...byKey.values()].sort((a, b) =>
     a.group.localeCompare(b.group) || a.seqLen - b.seqLen
   );
-  for (const s of series) s.steps = detectSteps(s.points, threshold);
-  return { sweeps: ordered.map((o) => o.sweep), series, threshold };
+  const results = ordered.map((o) => o.input.results);
+  for (const s of series) {
+    s.steps = detectSteps(s.points, threshold);
+    for (const t of s.steps) {
+      const row = (i: number) => s.points.find((p) => p.sweep === i)!.row;
+      t.changed = configDiffs(results[t.from], results[t.to], [{ a: row(t.from), b: row(t.to) }])
+        .filter((d) => !d.field.startsWith("env.git"));
+    }
+  }
+  const sweeps = ordered.map((o) => o.sweep);
+  // Labels name category positions on the x-axis: make repeats (same commit and minute) unique.
+  const seen = new Map<string, number>();
+  for (const s of sweeps) {
+    const n = (seen.get(s.label) ?? 0) + 1;
+    seen.set(s.label, n);
+    if (n > 1) s.label = `${s.label} (${n})`;
+  }
+  return { sweeps, series, threshold };
 }

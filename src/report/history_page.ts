@@ -1,8 +1,9 @@
 /**
  * The history page (`deno task report --history …`): one self-contained `history.html`
  * with a chart per case group (each length a line over the sweeps, step changes marked),
- * the table of step changes, the sweeps in order and every case's medians; and the
- * terminal summary of the step changes.
+ * the table of step changes (with what else changed between the two sweeps besides the
+ * commit), the sweeps in order and every case's medians; and the terminal summary of the
+ * step changes.
  *
  * @module
  */
@@ -34,10 +35,17 @@ const PALETTE = [
 const SLOWER = "#c1121f";
 const FASTER = "#17692f";
 
-/** The series of a history, grouped by {@linkcode HistorySeries.group} (order kept). */
+/**
+ * The timed series of a history (those with a median in some sweep; training rows have
+ * none), grouped by {@linkcode HistorySeries.group} (order kept).
+ */
 export function historyGroups(h: History): Map<string, HistorySeries[]> {
   const groups = new Map<string, HistorySeries[]>();
-  for (const s of h.series) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+  for (const s of h.series) {
+    if (s.points.some((p) => p.median !== null)) {
+      groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+    }
+  }
   return groups;
 }
 
@@ -111,6 +119,7 @@ export function renderHistory(h: History, options: HistoryPageOptions = {}): str
               <th>to median</th>
               <th>ratio</th>
               <th>change</th>
+              <th>also changed</th>
             </tr>
           </thead>
           <tbody>${steps.map(({ s, t }) =>
@@ -123,6 +132,9 @@ export function renderHistory(h: History, options: HistoryPageOptions = {}): str
                 <td class="num" data-v="${t.toMs}">${fmtMs(t.toMs)}</td>
                 <td class="num" data-v="${t.ratio}">${fmtRatio(t.ratio)}</td>
                 <td>${t.direction}</td>
+                <td>${t.changed.map((d) =>
+                  html`<div><code>${d.field}</code> ${d.baseline} → ${d.candidate}</div>`
+                )}</td>
               </tr>
             `
           )}</tbody>
@@ -249,7 +261,7 @@ export function historyText(h: History): string {
   out.push(
     `Step changes (${steps.length}; beyond noise = 95% CIs apart, and |ratio − 1| > ${pct}):`,
     textTable(
-      ["case", "from", "to", "from median", "to median", "ratio", "change"],
+      ["case", "from", "to", "from median", "to median", "ratio", "change", "also changed"],
       steps.map(({ s, t }) => [
         s.key,
         `#${t.from + 1}`,
@@ -258,8 +270,9 @@ export function historyText(h: History): string {
         fmtMs(t.toMs),
         fmtRatio(t.ratio),
         t.direction,
+        t.changed.map((d) => d.field).join(", "),
       ]),
-      ["l", "r", "r", "r", "r", "r", "l"],
+      ["l", "r", "r", "r", "r", "r", "l", "l"],
     ),
   );
   return out.join("\n");

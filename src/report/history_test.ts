@@ -11,6 +11,12 @@ Deno.test("history: sweeps ordered by commit date, else createdAt, labelled by c
   assert.equal(h.sweeps[2].label, "c300000 2026-01-03 12:00");
   assert.equal(h.sweeps[0].path, "sweeps/1/results.json");
   assert.equal(h.threshold, 0.05);
+  // The same sweep twice: the labels stay unique (they name x-axis positions).
+  const twice = buildHistory([...historySweeps(), historySweeps()[0]]);
+  assert.deepEqual(twice.sweeps.slice(2, 4).map((s) => s.label), [
+    "c300000 2026-01-03 12:00",
+    "c300000 2026-01-03 12:00 (2)",
+  ]);
 });
 
 Deno.test("history: each case's points, one per sweep that ran it", () => {
@@ -47,6 +53,13 @@ Deno.test("history: steps where CIs part and the change exceeds the threshold", 
       Number((1 / 1.5).toFixed(4)),
     ]],
   );
+  // What else changed at each step (besides the commit): nothing, then the Deno version.
+  assert.deepEqual(s.steps[0].changed, []);
+  assert.deepEqual(s.steps[1].changed, [{
+    field: "env.deno",
+    baseline: "2.9.6",
+    candidate: "2.9.7",
+  }]);
   // ×1.04 beyond the noise but under 5%: no step; at a 3% threshold: steps both ways.
   assert.deepEqual(h.series.find((x) => x.key === SMALL_CASE)!.steps, []);
   const low = buildHistory(historySweeps(), { threshold: 0.03 });

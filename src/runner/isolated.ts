@@ -36,6 +36,7 @@ import { FAULT_KINDS } from "../case/schema.ts";
 import { caseId } from "../case/id.ts";
 import { passFlops } from "../flops.ts";
 import { resolvePython, TORCH_CHILD_PATH, torchChildEnv } from "../torch/python.ts";
+import { caseThreads, THREADS_ENV } from "./threads.ts";
 import { cpuModel, hostName, totalMemoryBytes } from "../environment.ts";
 import type { Case, CaseResult } from "../results.ts";
 import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
@@ -144,8 +145,10 @@ export function readRss(pid: number): number | null {
   }
 }
 
-/** Formats bytes for messages: the report's one byte formatter (`src/report/format.ts`). */
-export const formatBytes = (bytes: number): string => fmtBytes(bytes);
+/** Bytes as MiB/GiB for messages (`300.0 MiB`, `1.00 GiB`): the one byte formatter's message style. */
+export function formatBytes(bytes: number): string {
+  return fmtBytes(bytes, { fixed: bytes >= 2 ** 30 ? 2 : 1, minUnit: "MiB" });
+}
 
 /** Reads a stream to its end, keeping everything (`limit` = 0) or only the last `limit` bytes. */
 async function drain(stream: ReadableStream<Uint8Array>, limit = 0): Promise<string> {
@@ -183,6 +186,12 @@ export function applyRssBudget(r: CaseResult, budget: number, seqLen: number): C
       formatBytes(budget)
     } (between two samples; detected after the run)`,
   };
+}
+
+/** The thread count a torch child reports (`torch.threads`), if any. */
+function torchThreads(r: CaseResult): number | undefined {
+  const t = (r.torch as { threads?: unknown } | undefined)?.threads;
+  return typeof t === "number" && Number.isInteger(t) && t >= 1 ? t : undefined;
 }
 
 /** Parses the last JSON line of the child's stdout as a result, or null. */
@@ -258,6 +267,10 @@ async function runIsolated(c: Case, opts: RunCaseOptions): Promise<CaseResult> {
   if (torch) {
     command = resolvePython(opts.python);
     childEnv = torchChildEnv();
+    if (c.threads !== undefined || Deno.env.get(THREADS_ENV) !== undefined) {
+      const threads = String(caseThreads(c));
+      childEnv = { ...childEnv, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads };
+    }
   } else if (CONFIG_URL.protocol === "file:") {
     args.push(`--config=${decodeURIComponent(CONFIG_URL.pathname)}`);
   }
@@ -375,6 +388,7 @@ async function runIsolated(c: Case, opts: RunCaseOptions): Promise<CaseResult> {
       ...result,
       // The torch child computes no FLOPs, and this process's id and case are the reference.
       ...(torch ? { id: caseId(c), case: c, flops: result.flops ?? passFlops(c) } : {}),
+      threads: result.threads ?? torchThreads(result) ?? caseThreads(c),
       memory,
       worker: { ...result.worker, host: result.worker?.host || hostName() },
       startedAt: result.startedAt ?? startedAt,

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { tf } from "../backend.ts";
 import type { Case } from "../results.ts";
 import { createBaseline } from "../baselines/from_preset.ts";
-import { type BenchModel, measureCase, MIN_REPEATS, type ModelModule } from "./measure.ts";
+import {
+  type BenchModel,
+  DEFAULT_CHECKPOINT_TOKEN_CHUNK,
+  measureCase,
+  MIN_REPEATS,
+  type ModelModule,
+} from "./measure.ts";
 
 /** A small real model (two variables) standing in for src/models in runner tests. */
 function fakeModels(behaviour: "ok" | "leak" | "oom" = "ok"): ModelModule {
@@ -207,6 +213,10 @@ Deno.test("measureCase: checkpoint reaches apply on backward cases, with the tok
   const plain = await measureCase({ ...base, pass: "backward" }, { modelModule: spy });
   assert.equal(plain.tokenChunk, null);
   assert.ok(seen.every((o) => o === undefined), "plain backward: no options");
+  const byDefault = await measureCase({ ...base, pass: "backward", checkpoint: true }, {
+    modelModule: spy,
+  });
+  assert.equal(byDefault.tokenChunk, DEFAULT_CHECKPOINT_TOKEN_CHUNK);
   // The real model, checkpointed, leaks nothing.
   const real = await measureCase({
     ...base,

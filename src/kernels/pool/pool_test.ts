@@ -176,7 +176,7 @@ Deno.test("ThreadPool: a disposed pool refuses jobs and has no workers", async (
   await new Promise((r) => setTimeout(r, 50));
 });
 
-Deno.test("setThreads: default every core; 1 means no pool; a change disposes the pool", async () => {
+Deno.test("setThreads: default every core; 1 means no pool; another count replaces the pool", async () => {
   const previous = getThreads();
   try {
     assert.equal(previous, navigator.hardwareConcurrency);
@@ -195,6 +195,11 @@ Deno.test("setThreads: default every core; 1 means no pool; a change disposes th
       units: 1,
     });
     assert.equal(kernelPoolWorkers(), 1);
+    setThreads(1);
+    assert.equal(kernelPool(), undefined);
+    assert.ok(!pool.disposed, "kept while single-threaded (its workers idle out)");
+    setThreads(2);
+    assert.equal(kernelPool(), pool, "and used again");
     setThreads(3);
     assert.ok(pool.disposed);
     assert.equal(pool.liveWorkers, 0);

@@ -12,15 +12,16 @@ let pool: ThreadPool | undefined;
 
 /**
  * Sets how many threads our cpu and wasm kernels use (default every core,
- * `navigator.hardwareConcurrency`); 1 runs them single-threaded. A change disposes the
- * current pool (the next kernel call starts a new one). Returns the previous setting.
+ * `navigator.hardwareConcurrency`); 1 runs them single-threaded (the pool is kept, its
+ * workers exit after idling; see `ThreadPool`), another count > 1 disposes the pool (the
+ * next kernel call starts one of that size). Returns the previous setting.
  *
  * @throws RangeError naming the value unless an integer in [1, 65].
  */
 export function setThreads(n: number): number {
   checkThreads(n);
   const previous = threads;
-  if (n !== threads) disposeKernelPool();
+  if (n > 1 && pool && pool.threads !== n) disposeKernelPool();
   threads = n;
   return previous;
 }
@@ -33,7 +34,10 @@ export function getThreads(): number {
 /** The kernels' pool, created on first use; undefined with one thread or outside Deno. */
 export function kernelPool(): ThreadPool | undefined {
   if (threads <= 1 || typeof Deno === "undefined") return undefined;
-  if (!pool || pool.disposed) pool = new ThreadPool({ threads });
+  if (!pool || pool.disposed || pool.threads !== threads) {
+    pool?.dispose();
+    pool = new ThreadPool({ threads });
+  }
   return pool;
 }
 

@@ -126,11 +126,23 @@ export function alpha(hex: string, a: number): string {
   return `rgba(${n >> 16 & 255},${n >> 8 & 255},${n & 255},${a})`;
 }
 
-/** The Chart.js dataset of a spec, styled by its role. */
-export function dataset(d: DatasetSpec): Options {
+/**
+ * The points of a dataset for Chart.js: on a category x-axis a numeric x is the index of
+ * its label, and becomes the label (Chart.js would place it at the point's own index).
+ */
+function points(d: DatasetSpec, x?: AxisSpec): DatasetSpec["data"] {
+  const labels = x?.labels;
+  if (!labels) return d.data;
+  return d.data.map((p) =>
+    typeof p.x === "number" ? { ...p, x: labels[p.x] ?? p.x } as unknown as typeof p : p
+  );
+}
+
+/** The Chart.js dataset of a spec, styled by its role (`x`: the chart's x-axis). */
+export function dataset(d: DatasetSpec, x?: AxisSpec): Options {
   const base: Options = {
     label: d.label,
-    data: d.data,
+    data: points(d, x),
     role: d.role,
     borderColor: d.color,
     backgroundColor: d.color,
@@ -191,7 +203,7 @@ export function chartConfig(spec: ChartSpec): Options {
   const valueAxis = horizontal ? spec.x : spec.y;
   return {
     type: spec.type,
-    data: { datasets: spec.datasets.map(dataset) },
+    data: { datasets: spec.datasets.map((d) => dataset(d, spec.x)) },
     options: {
       animation: false,
       responsive: true,

@@ -34,8 +34,11 @@ Deno.test("client chart config: category x labels in tooltips", () => {
     y: { title: "ms", format: "ms", log: true },
     datasets: [{ label: "m", role: "median", color: "#000000", data: [{ x: 1, y: 12 }] }],
   }) as { options: { plugins: { tooltip: { callbacks: { label: (c: unknown) => string } } } } };
+  const data = (cfg as unknown as { data: { datasets: { data: unknown[] }[] } }).data;
+  // Numeric x on a category axis: the label at that index (not the point's position).
+  assert.deepEqual(data.datasets[0].data, [{ x: "def 2026-01-02", y: 12 }]);
   const label = cfg.options.plugins.tooltip.callbacks.label({
-    raw: { x: 1, y: 12 },
+    raw: { x: "def 2026-01-02", y: 12 },
     dataset: { label: "m" },
   });
   assert.equal(label, "m: sweep = def 2026-01-02, 12 ms");

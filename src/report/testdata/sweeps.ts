@@ -40,7 +40,8 @@ export const SMALL_CASE = "se3-hyena/-/forward/2048/1/quick/wasm";
  *    CI: no step); {@linkcode NOISY_CASE} ×1.08 (its CIs are ±10% in every sweep: no step).
  * 3. `c3` — {@linkcode STEP_CASE} ×1.5 of sweep 1 (a slower step); {@linkcode SMALL_CASE}
  *    ×1.04 (its CIs are ±1% in every sweep: beyond noise, under 5%: no step).
- * 4. `c4` — {@linkcode STEP_CASE} back to ×1 (a faster step); the transformer rows gone.
+ * 4. `c4` — {@linkcode STEP_CASE} back to ×1 (a faster step); the transformer rows gone;
+ *    run on Deno 2.9.7 (the others 2.9.6).
  */
 export function historySweeps(): { path: string; results: SweepResults }[] {
   const key = (r: CaseResult) =>
@@ -76,5 +77,6 @@ export function historySweeps(): { path: string; results: SweepResults }[] {
   const fourth = structuredClone(base);
   fourth.results = fourth.results.filter((r) => r.case.model !== "equivariant-transformer");
   const s4 = sweep(4, fourth, "2026-01-04T09:00:00+00:00");
+  s4.results.environment.deno = "2.9.7";
   return [s3, s4, s1, s2];
 }
