@@ -71,6 +71,7 @@ import type {
   ScalingRow,
 } from "../nats/coordinator.ts";
 import { createLiveView } from "../nats/live_view.ts";
+import type { SweepEvent } from "../sweep/engine.ts";
 import {
   CASE_BACKENDS,
   CaseError,
@@ -409,20 +410,12 @@ async function renderReport(results: SweepResults, dir: string): Promise<string 
   return await mod.writeReport(results, dir);
 }
 
-/** Runs the CLI; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  let opts: SweepCliOptions;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
-      return 2; // commander already printed the message
-    }
-    throw e;
-  }
-
-  // The sweep definition: from the command line, or with --resume from results.json.
+/**
+ * The sweep definition: from the command line, or with `--resume` from results.json (a
+ * conflicting option is a usage error). Sets `SE3_HYENA_PYTHON` for `--python`.
+ * @throws UsageError naming the option.
+ */
+async function sweepDefinition(opts: SweepCliOptions): Promise<SweepDefinition> {
   const given: Partial<SweepDefinition> = compactDefinition({
     preset: opts.preset!,
     models: opts.models,
@@ -470,8 +463,14 @@ export async function main(argv: string[]): Promise<number> {
     // real WebGPU adapter, else wasm); with --nats the workers are elsewhere: wasm.
     def.defaultBackend = await preferredBackend();
   }
-  opts.preset = def.preset;
-  opts.memoryBudget = def.memoryBudget;
+  return def;
+}
+
+/**
+ * The cases of a definition (and, for torch cases that run here, a checked runtime).
+ * @throws UsageError naming the option or case field.
+ */
+async function loadCases(opts: SweepCliOptions, def: SweepDefinition): Promise<Sweep> {
   const overrides: SweepOverrides = {
     models: def.models,
     passes: def.passes,
@@ -509,9 +508,145 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
+  return sweep;
+}
+
+/** What a run of either mode needs. */
+interface SweepRun {
+  opts: SweepCliOptions;
+  def: SweepDefinition;
+  sweep: Sweep;
+  sweepId: string;
+  /** `<out>/<sweepId>`. */
+  dir: string;
+  memoryBudgetBytes: number;
+  auth?: NatsAuth;
+  /** Worker counts of a scaling study. */
+  scaling?: number[];
+  /** The live view's `onEvent`, and its `stop` (before printing below it). */
+  onEvent: (e: SweepEvent) => void;
+  stopView: () => void;
+  signal: AbortSignal;
+  /** performance.now() at the start. */
+  started: number;
+}
+
+/** Distributed mode (or a scaling study); undefined when interrupted. */
+async function runDistributedMode(run: SweepRun): Promise<SweepResults | undefined> {
+  const { opts, sweep, memoryBudgetBytes, dir, sweepId, scaling } = run;
+  const coordinator = await import(COORDINATOR_URL.href) as {
+    runDistributedSweep: typeof RunDistributedSweep;
+    runScalingStudy: typeof RunScalingStudy;
+  };
+  const base: DistributedSweepOptions = {
+    cases: sweep.cases,
+    sweepId,
+    outDir: opts.out,
+    nats: opts.nats,
+    auth: run.auth,
+    workers: opts.workers,
+    gpus: opts.gpus,
+    backend: opts.backend as DistributedSweepOptions["backend"],
+    resume: opts.resume !== undefined,
+    memoryBudgetBytes,
+    order: opts.order,
+    preset: sweep.name,
+    extra: {
+      description: sweep.description,
+      memoryBudgetBytes,
+      mode: "distributed",
+      definition: run.def,
+    },
+    signal: run.signal,
+    onEvent: run.onEvent,
+  };
+  try {
+    if (!scaling) return await coordinator.runDistributedSweep(base);
+    const { scaling: rows } = await coordinator.runScalingStudy({ ...base, workerCounts: scaling });
+    run.stopView();
+    printScaling(rows);
+    return (await ResultsFile.open(dir)).data;
+  } catch (e) {
+    if (!run.signal.aborted) throw e;
+    run.stopView();
+    console.error(
+      scaling
+        ? "interrupted: the scaling study stopped"
+        : `interrupted: ${dir}/results.json holds the results so far; continue with ` +
+          `deno task sweep --resume ${sweepId}`,
+    );
+    return undefined;
+  }
+}
+
+/** Local mode: every case here, results.json written after each. */
+async function runLocalMode(run: SweepRun): Promise<SweepResults> {
+  const { opts, sweep, memoryBudgetBytes, dir } = run;
+  let file: ResultsFile;
+  if (opts.resume) {
+    try {
+      file = await ResultsFile.open(dir);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  } else {
+    file = await ResultsFile.create(dir, {
+      sweepId: run.sweepId,
+      preset: sweep.name,
+      description: sweep.description,
+      environment: await collectEnvironment(),
+      memoryBudgetBytes,
+      mode: "local",
+      definition: run.def,
+    });
+  }
+  await runLocalSweep(sweep.cases, {
+    memoryBudgetBytes,
+    done: [...file.data.results],
+    signal: run.signal,
+    order: opts.order,
+    onEvent: run.onEvent,
+    onResult: (r) => file.add(r),
+  });
+  await file.set({ finishedAt: new Date().toISOString(), wallMs: performance.now() - run.started });
+  return file.data;
+}
+
+/** Ctrl-C / SIGTERM abort the sweep (a second one exits at once); returns the remover. */
+function abortOnSignals(abort: AbortController): () => void {
+  const onSignal = () => {
+    if (abort.signal.aborted) Deno.exit(130); // second Ctrl-C: do not wait
+    console.error(
+      "\ninterrupted: stopping the running cases, workers and server (results so far are saved)",
+    );
+    abort.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  return () => {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  };
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let opts: SweepCliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      return 2; // commander already printed the message
+    }
+    throw e;
+  }
+  const def = await sweepDefinition(opts);
+  opts.preset = def.preset;
+  opts.memoryBudget = def.memoryBudget;
+  const sweep = await loadCases(opts, def);
   const memoryBudgetBytes = opts.memoryBudget ?? sweep.memoryBudgetBytes ??
     defaultMemoryBudgetBytes();
-
   const { mode, note } = await chooseMode(opts);
   if (note) console.error(`note: ${note}`);
   const auth = checkDistributedOptions(opts, mode);
@@ -523,10 +658,9 @@ export async function main(argv: string[]): Promise<number> {
   if (scaling && opts.nats && opts.workers === 0) {
     throw new UsageError("--scaling: the study starts its own local workers; drop --workers 0");
   }
+  const budget = `memory budget ${formatBytes(memoryBudgetBytes)}`;
   if (opts.dryRun) {
-    console.log(
-      `${sweep.name}: ${sweep.cases.length} cases, memory budget ${formatBytes(memoryBudgetBytes)}`,
-    );
+    console.log(`${sweep.name}: ${sweep.cases.length} cases, ${budget}`);
     for (const c of sweep.cases) console.log(`  ${describeCase(c)}`);
     return 0;
   }
@@ -537,131 +671,55 @@ export async function main(argv: string[]): Promise<number> {
   console.error(
     `sweep ${sweepId}: ${sweep.cases.length} cases (${sweep.name}), ${
       scaling ? `scaling study with ${scaling.join(", ")} workers` : mode
-    }, memory budget ${formatBytes(memoryBudgetBytes)}`,
+    }, ${budget}`,
   );
-
   const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) Deno.exit(130); // second Ctrl-C: do not wait
-    console.error(
-      "\ninterrupted: stopping the running cases, workers and server (results so far are saved)",
-    );
-    abort.abort();
+  const release = abortOnSignals(abort);
+  // One live view for both modes (fed by the engine's events).
+  const labels = new Map(sweep.cases.map((c) => [caseIdOf(c), describeCase(c)]));
+  const view = createLiveView({
+    tty: opts.progress ? undefined : false,
+    total: sweep.cases.length,
+    caseLabel: (id) => labels.get(id),
+    formatResult: describeResult,
+  });
+  const run: SweepRun = {
+    opts,
+    def,
+    sweep,
+    sweepId,
+    dir,
+    memoryBudgetBytes,
+    auth,
+    scaling,
+    onEvent: view.onEvent,
+    stopView: () => view.stop(),
+    signal: abort.signal,
+    started,
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-
-  let results: SweepResults;
+  let results: SweepResults | undefined;
   try {
-    // One live view for both modes (fed by the engine's events).
-    const labels = new Map(sweep.cases.map((c) => [caseIdOf(c), describeCase(c)]));
-    const view = createLiveView({
-      tty: opts.progress ? undefined : false,
-      total: sweep.cases.length,
-      caseLabel: (id) => labels.get(id),
-      formatResult: describeResult,
-    });
-    if (mode === "distributed") {
-      const coordinator = await import(COORDINATOR_URL.href) as {
-        runDistributedSweep: typeof RunDistributedSweep;
-        runScalingStudy: typeof RunScalingStudy;
-      };
-      const base: DistributedSweepOptions = {
-        cases: sweep.cases,
-        sweepId,
-        outDir: opts.out,
-        nats: opts.nats,
-        auth,
-        workers: opts.workers,
-        gpus: opts.gpus,
-        backend: opts.backend as DistributedSweepOptions["backend"],
-        resume: opts.resume !== undefined,
-        memoryBudgetBytes,
-        order: opts.order,
-        preset: sweep.name,
-        extra: {
-          description: sweep.description,
-          memoryBudgetBytes,
-          mode: "distributed",
-          definition: def,
-        },
-        signal: abort.signal,
-        onEvent: view.onEvent,
-      };
-      try {
-        if (scaling) {
-          const { scaling: rows } = await coordinator.runScalingStudy({
-            ...base,
-            workerCounts: scaling,
-          });
-          view.stop();
-          printScaling(rows);
-          results = (await ResultsFile.open(dir)).data;
-        } else {
-          results = await coordinator.runDistributedSweep(base);
-        }
-      } catch (e) {
-        if (!abort.signal.aborted) throw e;
-        view.stop();
-        console.error(
-          scaling
-            ? "interrupted: the scaling study stopped"
-            : `interrupted: ${dir}/results.json holds the results so far; continue with ` +
-              `deno task sweep --resume ${sweepId}`,
-        );
-        return 130;
-      } finally {
-        view.stop();
-      }
-    } else {
-      let file: ResultsFile;
-      if (opts.resume) {
-        try {
-          file = await ResultsFile.open(dir);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-      } else {
-        file = await ResultsFile.create(dir, {
-          sweepId,
-          preset: sweep.name,
-          description: sweep.description,
-          environment: await collectEnvironment(),
-          memoryBudgetBytes,
-          mode: "local",
-          definition: def,
-        });
-      }
-      try {
-        await runLocalSweep(sweep.cases, {
-          memoryBudgetBytes,
-          done: [...file.data.results],
-          signal: abort.signal,
-          order: opts.order,
-          onEvent: view.onEvent,
-          onResult: (r) => file.add(r),
-        });
-      } finally {
-        view.stop();
-      }
-      await file.set({ finishedAt: new Date().toISOString(), wallMs: performance.now() - started });
-      results = file.data;
-    }
+    results = mode === "distributed" ? await runDistributedMode(run) : await runLocalMode(run);
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    view.stop();
+    release();
   }
-
-  printSummary(results);
-  const wall = (performance.now() - started) / 1000;
-  console.error(
-    `results: ${dir}/results.json, ${dir}/results.csv (wall time ${wall.toFixed(1)} s)`,
-  );
+  if (!results) return 130;
+  finishSweep(dir, results, started);
   if (opts.report) {
     const html = await renderReport(results, dir);
     if (html) console.log(`report: ${html}`);
   }
   return abort.signal.aborted ? 130 : 0;
+}
+
+/** The summary and where the results are (stderr). */
+function finishSweep(dir: string, results: SweepResults, started: number): void {
+  printSummary(results);
+  const wall = (performance.now() - started) / 1000;
+  console.error(
+    `results: ${dir}/results.json, ${dir}/results.csv (wall time ${wall.toFixed(1)} s)`,
+  );
 }
 
 /**
