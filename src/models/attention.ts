@@ -24,7 +24,9 @@
  *   {@link FLASH_KEY_BLOCK} with an online softmax; holds no N×N tensor, only the row
  *   log-sum-exp `[B, N]` of each stream (the running maximum and sum folded into one
  *   number), and the backward pass recomputes the weights from q, k and it. O(N) memory in
- *   forward and backward.
+ *   forward and backward. On wasm the scalar stream runs XNNPACK matmuls over query row
+ *   blocks of {@link SCALAR_FLASH_ROW_BLOCK} instead (`[B, block, N]` scores transient inside
+ *   each block, the same `[B, N]` held).
  *
  * Norms are `sqrt(s + ε)` with {@link ATTENTION_NORM_EPS}, so gradients are finite at 0.
  * Kernel gradients are first order (the gradient kernels have no gradient themselves).
@@ -258,6 +260,62 @@ const scalarOnWasm: OnWasm = {
     }),
 };
 
+/** Query rows per block of the scalar flash attention on wasm. */
+export const SCALAR_FLASH_ROW_BLOCK = 256;
+
+/**
+ * Scalar flash attention on wasm by XNNPACK matmuls over query row blocks of
+ * {@link SCALAR_FLASH_ROW_BLOCK}: each block's `[B, block, N]` scores live only inside the
+ * block; the op keeps the row log-sum-exp `L [B, N]` (as the kernel does) and the backward
+ * pass recomputes each block's weights `exp(q kᵀ/√D − L)`. Memory O(N·block) transient,
+ * O(N) held.
+ */
+const scalarFlashOnWasm: OnWasm = {
+  forward: (q, k, v) =>
+    tf.tidy(() => {
+      const [b, n, d] = q.shape;
+      const kt = transposeTokens(tf.div(k, Math.sqrt(d)));
+      const outs: tf.Tensor[] = [], lses: tf.Tensor[] = [];
+      for (let r0 = 0; r0 < n; r0 += SCALAR_FLASH_ROW_BLOCK) {
+        const [o, l] = tf.tidy(() => {
+          const s = tf.matMul(takeRows(q, r0, Math.min(SCALAR_FLASH_ROW_BLOCK, n - r0)), kt);
+          return [tf.matMul(tf.softmax(s), v), tf.logSumExp(s, -1)];
+        });
+        outs.push(o);
+        lses.push(l);
+      }
+      return [tf.concat(outs, 1), tf.reshape(tf.concat(lses, 1), [b, n])];
+    }),
+  backward: (dy, [q, k, v, y, lse]) =>
+    tf.tidy(() => {
+      const [b, n, d] = q.shape;
+      const alpha = 1 / Math.sqrt(d);
+      const kt = transposeTokens(tf.mul(k, alpha)), vt = transposeTokens(v);
+      const rowD = tf.sum(tf.mul(dy, y), -1, true); // [B, N, 1]
+      const lse3 = tf.reshape(lse, [b, n, 1]);
+      const dqs: tf.Tensor[] = [];
+      let dk: tf.Tensor = tf.zeros(k.shape), dv: tf.Tensor = tf.zeros(v.shape);
+      for (let r0 = 0; r0 < n; r0 += SCALAR_FLASH_ROW_BLOCK) {
+        const size = Math.min(SCALAR_FLASH_ROW_BLOCK, n - r0);
+        const rows = (t: tf.Tensor3D) => takeRows(t, r0, size);
+        const [dq, dkNext, dvNext] = tf.tidy(() => {
+          const qb = rows(q), dyb = rows(dy);
+          const p = tf.exp(tf.sub(tf.matMul(qb, kt), rows(lse3 as tf.Tensor3D))); // [B, nb, N]
+          const ds = tf.mul(p, tf.sub(tf.matMul(dyb, vt), rows(rowD as tf.Tensor3D)));
+          return [
+            tf.mul(tf.matMul(ds, k), alpha),
+            tf.add(dk, tf.mul(tf.matMul(transposeTokens(ds), qb), alpha)),
+            tf.add(dv, tf.matMul(transposeTokens(p), dyb)),
+          ];
+        });
+        tf.dispose([dk, dv]);
+        [dk, dv] = [dkNext, dvNext];
+        dqs.push(dq);
+      }
+      return [tf.concat(dqs, 1), dk, dv];
+    }),
+};
+
 const KERNEL_OPS = {
   vector: {
     materialized: kernelOp(VECTOR_ATTENTION_KERNEL, VECTOR_ATTENTION_GRAD_KERNEL, false),
@@ -270,7 +328,7 @@ const KERNEL_OPS = {
       false,
       scalarOnWasm,
     ),
-    flash: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, true),
+    flash: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, true, scalarFlashOnWasm),
   },
 };
 
