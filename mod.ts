@@ -72,11 +72,19 @@ export type {
   PresetName,
 } from "./src/models/create_model.ts";
 export {
-  /** Materialized ([B,N,N,3]) and Gram-matrix vector attention, and scalar attention. */
+  /**
+   * Vector attention (materialized: our kernel holding the [B,N,N] weights; Gram-matrix;
+   * flash: online softmax, O(N) memory; the paper's tf-ops formulation) and scalar attention.
+   */
+  ATTENTION_MODES,
+  type AttentionMode,
   scalarAttention,
+  scalarAttentionKernel,
   vectorAttention,
+  vectorAttentionFlash,
   vectorAttentionGram,
   vectorAttentionMaterialized,
+  vectorAttentionOps,
 } from "./src/models/attention.ts";
 /** Clifford-algebra Cl(3,0) layers (Ruhe et al. 2023), multivectors as [..., C, 8]. */
 export { CliffordMLP } from "./src/clifford/clifford_mlp.ts";

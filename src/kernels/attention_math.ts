@@ -68,12 +68,12 @@ export function vectorAttentionForwardMaterialized(
         row[j] = l;
         if (l > mx) mx = l;
       }
-      // One pass: unnormalised weights into a, and u's sums; then both scaled by 1/z.
+      // Unnormalised weights (kept in the row scratch) and u's sums; then a is written once.
       let z = 0, u0 = 0, u1 = 0, u2 = 0;
       const ai = (s * n + i) * n;
       for (let j = 0, o = base; j < n; j++, o += 3) {
         const p = Math.exp(row[j] - mx);
-        a[ai + j] = p;
+        row[j] = p;
         z += p;
         const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
         const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
@@ -83,7 +83,7 @@ export function vectorAttentionForwardMaterialized(
         u2 += p * (c0 * v1 - c1 * v0);
       }
       const rz = 1 / z;
-      for (let j = ai; j < ai + n; j++) a[j] *= rz;
+      for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
       u0 *= rz;
       u1 *= rz;
       u2 *= rz;
@@ -270,12 +270,12 @@ export function scalarAttentionForwardMaterialized(
       const ai = (s * n + i) * n;
       for (let j = 0, o = base; j < n; j++, o += d) {
         const p = Math.exp(row[j] - mx);
-        a[ai + j] = p;
+        row[j] = p;
         z += p;
         for (let x = 0; x < d; x++) acc[x] += p * v[o + x];
       }
       const rz = 1 / z;
-      for (let j = ai; j < ai + n; j++) a[j] *= rz;
+      for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
       for (let x = 0; x < d; x++) acc[x] *= rz;
       for (let x = 0; x < d; x++) out[qi + x] = acc[x];
     }

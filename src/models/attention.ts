@@ -24,7 +24,9 @@
  *   {@link FLASH_KEY_BLOCK} with an online softmax; holds no N×N tensor, only the row
  *   log-sum-exp `[B, N]` of each stream (the running maximum and sum folded into one
  *   number), and the backward pass recomputes the weights from q, k and it. O(N) memory in
- *   forward and backward.
+ *   forward and backward. On wasm the scalar stream runs XNNPACK matmuls over query row
+ *   blocks of {@link SCALAR_FLASH_ROW_BLOCK} instead (`[B, block, N]` scores transient inside
+ *   each block, the same `[B, N]` held).
  *
  * Norms are `sqrt(s + ε)` with {@link ATTENTION_NORM_EPS}, so gradients are finite at 0.
  * Kernel gradients are first order (the gradient kernels have no gradient themselves).
@@ -190,17 +192,25 @@ type KernelOp = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D;
 
 /** `[y, stats]` of a forward pass. */
 type Forward = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor[];
+/** `[dq, dk, dv]` from `dy` and the saved `[q, k, v, y, stats]`. */
+type Backward = (dy: tf.Tensor3D, saved: tf.Tensor3D[]) => tf.Tensor[];
+
+/** The forward and backward used instead of the kernels on the wasm backend. */
+interface OnWasm {
+  forward: Forward;
+  backward: Backward;
+}
 
 /**
  * The op of forward kernel `forward` (outputs `y` and `stats`) with gradient kernel `grad`:
  * the tape keeps `q, k, v, y, stats` (stats: `[B, N, N]` weights, or `[B, N]` log-sum-exp).
- * `onWasm`, when given, computes the same `[y, stats]` on the wasm backend instead.
+ * `onWasm`, when given, computes the same on the wasm backend instead.
  */
-function kernelOp(forward: string, grad: string, flash: boolean, onWasm?: Forward): KernelOp {
+function kernelOp(forward: string, grad: string, flash: boolean, onWasm?: OnWasm): KernelOp {
   const attrs = { flash } as AttentionAttrs as unknown as tf.NamedAttrMap;
   return tf.customGrad((q, k, v, save) => {
     const [y, stats] = onWasm && tf.getBackend() === "wasm"
-      ? onWasm(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D)
+      ? onWasm.forward(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D)
       : tf.engine().runKernel(forward, { q, k, v } as tf.NamedTensorMap, attrs) as tf.Tensor[];
     (save as (tensors: tf.Tensor[]) => void)([
       q as tf.Tensor,
@@ -212,6 +222,9 @@ function kernelOp(forward: string, grad: string, flash: boolean, onWasm?: Forwar
     return {
       value: y,
       gradFunc: (dy, saved) => {
+        if (onWasm && tf.getBackend() === "wasm") {
+          return onWasm.backward(dy as tf.Tensor3D, saved as tf.Tensor3D[]);
+        }
         const [sq, sk, sv, sy, ss] = saved;
         const inputs = { dy: dy as tf.Tensor, q: sq, k: sk, v: sv, y: sy, stats: ss };
         return tf.engine().runKernel(grad, inputs, attrs) as tf.Tensor[];
@@ -221,13 +234,86 @@ function kernelOp(forward: string, grad: string, flash: boolean, onWasm?: Forwar
 }
 
 /**
- * Scalar attention forward by XNNPACK matmuls and tfjs's softmax: `[o, P]`, P the weights
- * `[B, N, N]`. On wasm this is faster than a JavaScript loop over D; it holds the same N×N
- * tensor (the logits are freed before the op returns).
+ * Scalar attention on wasm by XNNPACK matmuls (no transpose flags, see
+ * {@link transposeTokens}) and tfjs's softmax: forward `[o, P]`, P the weights `[B, N, N]`
+ * (the logits are freed before the op returns, so it holds the same N×N tensor as the
+ * kernel); backward from P: `dS = P ∘ (do·vᵀ − rowsum(do ∘ o))`, `dq = dS k/√D`,
+ * `dk = dSᵀ q/√D`, `dv = Pᵀ do`. On wasm this is faster than a JavaScript loop over D. The
+ * N×N matrix is always the left operand: XNNPACK packs the right one on every call (a fresh
+ * N×N right operand made `dk` 3× slower, measured).
  */
-const scalarForwardOps: Forward = (q, k, v) => {
-  const p = tf.softmax(tf.matMul(q, transposeTokens(tf.div(k, Math.sqrt(q.shape[2])))));
-  return [tf.matMul(p, v), p];
+const scalarOnWasm: OnWasm = {
+  forward: (q, k, v) => {
+    const p = tf.softmax(tf.matMul(q, transposeTokens(tf.div(k, Math.sqrt(q.shape[2])))));
+    return [tf.matMul(p, v), p];
+  },
+  backward: (dy, [q, k, v, y, p]) =>
+    tf.tidy(() => { // frees dp, ds (N×N) at once, not at the end of the backward pass
+      const alpha = 1 / Math.sqrt(q.shape[2]);
+      const dp = tf.matMul(dy, transposeTokens(v)); // [B, N, N]
+      const ds = tf.mul(p, tf.sub(dp, tf.sum(tf.mul(dy, y), -1, true)));
+      return [
+        tf.mul(tf.matMul(ds, k), alpha),
+        tf.mul(tf.matMul(transposeTokens(ds), q), alpha),
+        tf.matMul(transposeTokens(p), dy),
+      ];
+    }),
+};
+
+/** Query rows per block of the scalar flash attention on wasm. */
+export const SCALAR_FLASH_ROW_BLOCK = 256;
+
+/**
+ * Scalar flash attention on wasm by XNNPACK matmuls over query row blocks of
+ * {@link SCALAR_FLASH_ROW_BLOCK}: each block's `[B, block, N]` scores live only inside the
+ * block; the op keeps the row log-sum-exp `L [B, N]` (as the kernel does) and the backward
+ * pass recomputes each block's weights `exp(q kᵀ/√D − L)`. Memory O(N·block) transient,
+ * O(N) held.
+ */
+const scalarFlashOnWasm: OnWasm = {
+  forward: (q, k, v) =>
+    tf.tidy(() => {
+      const [b, n, d] = q.shape;
+      const kt = transposeTokens(tf.div(k, Math.sqrt(d)));
+      const outs: tf.Tensor[] = [], lses: tf.Tensor[] = [];
+      for (let r0 = 0; r0 < n; r0 += SCALAR_FLASH_ROW_BLOCK) {
+        const [o, l] = tf.tidy(() => {
+          const s = tf.matMul(takeRows(q, r0, Math.min(SCALAR_FLASH_ROW_BLOCK, n - r0)), kt);
+          return [tf.matMul(tf.softmax(s), v), tf.logSumExp(s, -1)];
+        });
+        outs.push(o);
+        lses.push(l);
+      }
+      return [tf.concat(outs, 1), tf.reshape(tf.concat(lses, 1), [b, n])];
+    }),
+  backward: (dy, [q, k, v, y, lse]) =>
+    tf.tidy(() => {
+      const [b, n, d] = q.shape;
+      const alpha = 1 / Math.sqrt(d);
+      const kt = transposeTokens(tf.mul(k, alpha)), vt = transposeTokens(v);
+      const rowD = tf.sum(tf.mul(dy, y), -1, true); // [B, N, 1]
+      const lse3 = tf.reshape(lse, [b, n, 1]);
+      const dqs: tf.Tensor[] = [];
+      let dk: tf.Tensor = tf.zeros(k.shape), dv: tf.Tensor = tf.zeros(v.shape);
+      for (let r0 = 0; r0 < n; r0 += SCALAR_FLASH_ROW_BLOCK) {
+        const size = Math.min(SCALAR_FLASH_ROW_BLOCK, n - r0);
+        const rows = (t: tf.Tensor3D) => takeRows(t, r0, size);
+        const [dq, dkNext, dvNext] = tf.tidy(() => {
+          const qb = rows(q), dyb = rows(dy);
+          const p = tf.exp(tf.sub(tf.matMul(qb, kt), rows(lse3 as tf.Tensor3D))); // [B, nb, N]
+          const ds = tf.mul(p, tf.sub(tf.matMul(dyb, vt), rows(rowD as tf.Tensor3D)));
+          return [
+            tf.mul(tf.matMul(ds, k), alpha),
+            tf.add(dk, tf.mul(tf.matMul(transposeTokens(ds), qb), alpha)),
+            tf.add(dv, tf.matMul(transposeTokens(p), dyb)),
+          ];
+        });
+        tf.dispose([dk, dv]);
+        [dk, dv] = [dkNext, dvNext];
+        dqs.push(dq);
+      }
+      return [tf.concat(dqs, 1), dk, dv];
+    }),
 };
 
 const KERNEL_OPS = {
@@ -240,9 +326,9 @@ const KERNEL_OPS = {
       SCALAR_ATTENTION_KERNEL,
       SCALAR_ATTENTION_GRAD_KERNEL,
       false,
-      scalarForwardOps,
+      scalarOnWasm,
     ),
-    flash: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, true),
+    flash: kernelOp(SCALAR_ATTENTION_KERNEL, SCALAR_ATTENTION_GRAD_KERNEL, true, scalarFlashOnWasm),
   },
 };
 

@@ -297,25 +297,25 @@ testOnBackends(
   () => {
     tf.tidy(() => {
       const b = 2, n = 20;
-      const [q, k, v] = [1, 2, 3].map((s) => rand([b, n, 3], s));
-      const held: Record<string, number> = {};
-      for (
-        const [name, op] of [["materialized", vectorAttentionMaterialized], [
-          "flash",
-          vectorAttentionFlash,
-        ]] as const
-      ) {
+      const ops: [string, number, Op][] = [
+        ["vector materialized", 3, vectorAttentionMaterialized],
+        ["vector flash", 3, vectorAttentionFlash],
+        ["scalar materialized", 16, scalarForms[0][1]],
+        ["scalar flash", 16, scalarForms[1][1]],
+      ];
+      for (const [name, w, op] of ops) {
+        const [q, k, v] = [1, 2, 3].map((s) => rand([b, n, w], s));
+        let held = 0;
         tf.grads((a: tf.Tensor) => {
           const before = tf.memory().numBytes;
           const y = op(a as tf.Tensor3D, k, v);
-          held[name] = tf.memory().numBytes - before;
+          held = tf.memory().numBytes - before;
           return tf.sum(y);
         })([q]);
+        // y, the saved q, k, v, y (5 · [B, N, W]) and the stats.
+        const stats = name.endsWith("flash") ? b * n : b * n * n;
+        assert.equal(held, 4 * (5 * b * n * w + stats), name);
       }
-      // y, the saved q, k, v, y (5 · [B, N, 3]) and the stats.
-      const io = 5 * b * n * 3 * 4;
-      assert.equal(held.materialized, io + b * n * n * 4);
-      assert.equal(held.flash, io + b * n * 4);
     });
   },
 );

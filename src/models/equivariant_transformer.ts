@@ -4,6 +4,14 @@
  * attention, both `materialized`, `gram` or `flash` (see attention.ts); step 4 adds `u`
  * directly.
  *
+ * Memory held per layer (model.md §4 terms; `A_ij = softmax_j(‖C_ij‖/√N)`,
+ * `P = softmax(q_f k_fᵀ/√D)`), beyond O(N) tensors:
+ * - `materialized`: `A` and `P`, `[B, N, N]` each, kept by the tape for the backward pass;
+ *   `C_ij`, `S_ij` and `S_ij × v_j` are computed per pair in the kernel, never stored (on
+ *   backends without our kernels: the paper's tf-ops formulation with `[B, N, N, 3]` tensors);
+ * - `gram`: N×N scalar matrices (`q·k`, `q·v`, weights), `[B, block, N]` when blocked;
+ * - `flash`: nothing N×N; the row log-sum-exp `[B, N]` of each stream.
+ *
  * @module
  */
 import { tf } from "../backend.ts";
