@@ -6,7 +6,8 @@
  *
  * Cases: fftConv forward at `[1, 2^16, 128]` and `[1, 2^20, 16]`; the fused geometric
  * product (C = 128, N = 4096 tokens) forward, and its gradient kernel (forward + one
- * `CliffordGeometricProductGrad` call through `tf.grads`). Each row gives the median ms
+ * `CliffordGeometricProductGrad` call through `tf.grads`); SE(3)-Hyena (paper-runtime
+ * widths, batch 1) forward at `--forward-n` tokens and forward + backward at `--backward-n`. Each row gives the median ms
  * per variant, the speed-up and the load average before the row (the machine may be
  * shared: with other processes running, a second thread gains less). The CPU columns
  * (from /proc/self/task/{tid}/stat) say how much work each variant did in all and on its
@@ -22,6 +23,8 @@ import { GRADE_PATHS } from "../src/clifford/geometric_product_math.ts";
 import { geometricProductCore } from "../src/clifford/geometric_product_op.ts";
 import { fftConv } from "../src/fft_conv.ts";
 import { disposeKernelPool, kernelPool, setThreads } from "../src/kernels/pool/threads.ts";
+import { createModel } from "../src/models/create_model.ts";
+import { disposeInputs, randomInputs } from "../src/models/testing.ts";
 
 function loadAverage(): string {
   try {
@@ -105,7 +108,12 @@ async function main(): Promise<void> {
     .option("--backend <name>", "TensorFlow.js backend (cpu or wasm)", "wasm")
     .option("--threads <n>", "threads of the pooled variant", String(navigator.hardwareConcurrency))
     .option("--runs <n>", "timed runs per variant", "7")
-    .option("--only <list>", "comma-separated subset of: conv16, conv20, gp, gpgrad")
+    .option(
+      "--only <list>",
+      "comma-separated subset of: conv16, conv20, gp, gpgrad, hyena-fwd, hyena-bwd",
+    )
+    .option("--forward-n <n>", "tokens of the SE(3)-Hyena forward case", "4096")
+    .option("--backward-n <n>", "tokens of the SE(3)-Hyena backward case", "1024")
     .parse(["deno", "threads_bench", ...Deno.args])
     .opts();
   if (!isBackendName(o.backend)) {
@@ -187,6 +195,36 @@ async function main(): Promise<void> {
       }));
   }
   tf.dispose([...inputs.x, ...inputs.l, ...inputs.r, inputs.pathWeights, ...inputs.sigma]);
+
+  // Whole model, paper-runtime widths, batch 1 (the cases of issue 9's table).
+  if (only.includes("hyena-fwd") || only.includes("hyena-bwd")) {
+    const model = createModel({ kind: "se3-hyena", preset: "paper-runtime" });
+    if (only.includes("hyena-fwd")) {
+      const n = Number(o.forwardN);
+      const data = randomInputs(model, 1, n, 1);
+      await row(`SE(3)-Hyena forward, paper-runtime, N = ${n}`, () =>
+        tf.tidy(() => {
+          const y = model.apply(data, { tokenChunk: 8192 });
+          tf.add(tf.sum(y.x), tf.sum(y.f)).dataSync();
+        }));
+      disposeInputs(data);
+    }
+    if (only.includes("hyena-bwd")) {
+      const n = Number(o.backwardN);
+      const data = randomInputs(model, 1, n, 2);
+      await row(`SE(3)-Hyena forward + backward, paper-runtime, N = ${n}`, () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => {
+            const y = model.apply(data);
+            return tf.add(tf.mean(tf.square(y.x)), tf.mean(tf.square(y.f))) as tf.Scalar;
+          }, model.trainableVariables);
+          value.dataSync();
+          tf.dispose(Object.values(grads));
+        }));
+      disposeInputs(data);
+    }
+    model.dispose();
+  }
   disposeKernelPool();
 }
 
