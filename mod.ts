@@ -97,6 +97,15 @@ export {
   /** Switches the fused geometric-product / MVSiLU kernels on or off (returns the old setting). */
   setFusedKernels,
 } from "./src/clifford/fused_kernels.ts";
+// Our cpu/wasm kernels (fftConv, geometric product) on a pool of Deno workers.
+export {
+  /** Ends the kernels' worker pool now (a later kernel call starts a new one). */
+  disposeKernelPool,
+  /** How many threads our cpu/wasm kernels use (default: every core). */
+  getThreads,
+  /** Sets how many threads our cpu/wasm kernels use; 1 is single-threaded. */
+  setThreads,
+} from "./src/kernels/pool/threads.ts";
 
 // The non-equivariant baselines (inputs: vectors flattened and concatenated with scalars).
 export {

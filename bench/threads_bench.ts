@@ -6,9 +6,13 @@
  *
  * Cases: fftConv forward at `[1, 2^16, 128]` and `[1, 2^20, 16]`; the fused geometric
  * product (C = 128, N = 4096 tokens) forward, and its gradient kernel (forward + one
- * `CliffordGeometricProductGrad` call through `tf.grads`). Each row gives the median ms
+ * `CliffordGeometricProductGrad` call through `tf.grads`); SE(3)-Hyena (paper-runtime
+ * widths, batch 1) forward at `--forward-n` tokens and forward + backward at `--backward-n`. Each row gives the median ms
  * per variant, the speed-up and the load average before the row (the machine may be
- * shared: with other processes running, a second thread gains less).
+ * shared: with other processes running, a second thread gains less). The CPU columns
+ * (from /proc/self/task/{tid}/stat) say how much work each variant did in all and on its
+ * busiest thread; the busiest-thread ratio is the speed-up an idle machine would show,
+ * less synchronisation waits.
  *
  * @module
  */
@@ -19,6 +23,8 @@ import { GRADE_PATHS } from "../src/clifford/geometric_product_math.ts";
 import { geometricProductCore } from "../src/clifford/geometric_product_op.ts";
 import { fftConv } from "../src/fft_conv.ts";
 import { disposeKernelPool, kernelPool, setThreads } from "../src/kernels/pool/threads.ts";
+import { createModel } from "../src/models/create_model.ts";
+import { disposeInputs, randomInputs } from "../src/models/testing.ts";
 
 function loadAverage(): string {
   try {
@@ -28,13 +34,29 @@ function loadAverage(): string {
   }
 }
 
-/** CPU time of this process (all threads, user + system), ms; NaN where unknown. */
-function cpuMs(): number {
+/** CPU time (user + system, ms) of each thread of this process, by thread id (Linux). */
+function cpuByThread(): Map<string, number> {
+  const out = new Map<string, number>();
   try {
-    const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in 1/100 s
+    for (const e of Deno.readDirSync("/proc/self/task")) {
+      try {
+        const stat = Deno.readTextFileSync(`/proc/self/task/${e.name}/stat`);
+        const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+        out.set(e.name, (Number(fields[11]) + Number(fields[12])) * 10); // 1/100 s ticks
+      } catch {
+        // the thread ended
+      }
+    }
   } catch {
-    return NaN;
+    // not Linux
+  }
+  return out;
+}
+
+/** Adds the CPU each thread used since `before` to `into`. */
+function addCpu(into: Map<string, number>, before: Map<string, number>): void {
+  for (const [tid, ms] of cpuByThread()) {
+    into.set(tid, (into.get(tid) ?? 0) + ms - (before.get(tid) ?? 0));
   }
 }
 
@@ -45,13 +67,15 @@ function median(values: number[]): number {
 }
 
 /**
- * Medians (ms) of `pass` on 1 thread and on `threads`, interleaved, then the CPU time per
- * run of each variant (all threads, from /proc/self/stat).
+ * Medians (ms) of `pass` on 1 thread and on `threads`, interleaved; then per variant the
+ * CPU time per run of all threads together, and of the busiest thread (the pool's threads
+ * persist across runs, so per-thread sums are per-thread shares): on an otherwise idle
+ * machine the wall time would be about the busiest thread's, whatever the load here.
  */
 async function compare(pass: () => void, threads: number, runs: number): Promise<number[]> {
   const variants = [1, threads];
   const times: number[][] = variants.map(() => []);
-  const cpu = variants.map(() => 0);
+  const cpu = variants.map(() => new Map<string, number>());
   for (const t of variants) {
     setThreads(t);
     pass(); // warm-up: kernel caches, heap growth, the pool's arena
@@ -66,14 +90,16 @@ async function compare(pass: () => void, threads: number, runs: number): Promise
   for (let r = 0; r < runs; r++) {
     variants.forEach((t, v) => {
       setThreads(t);
-      const c0 = cpuMs();
+      const c0 = cpuByThread();
       const t0 = performance.now();
       pass();
       times[v].push(performance.now() - t0);
-      cpu[v] += cpuMs() - c0;
+      addCpu(cpu[v], c0);
     });
   }
-  return [...times.map(median), ...cpu.map((c) => c / runs)];
+  const total = cpu.map((m) => [...m.values()].reduce((a, b) => a + b, 0) / runs);
+  const busiest = cpu.map((m) => Math.max(...m.values()) / runs);
+  return [...times.map(median), ...total, ...busiest];
 }
 
 async function main(): Promise<void> {
@@ -82,7 +108,12 @@ async function main(): Promise<void> {
     .option("--backend <name>", "TensorFlow.js backend (cpu or wasm)", "wasm")
     .option("--threads <n>", "threads of the pooled variant", String(navigator.hardwareConcurrency))
     .option("--runs <n>", "timed runs per variant", "7")
-    .option("--only <list>", "comma-separated subset of: conv16, conv20, gp, gpgrad")
+    .option(
+      "--only <list>",
+      "comma-separated subset of: conv16, conv20, gp, gpgrad, hyena-fwd, hyena-bwd",
+    )
+    .option("--forward-n <n>", "tokens of the SE(3)-Hyena forward case", "4096")
+    .option("--backward-n <n>", "tokens of the SE(3)-Hyena backward case", "1024")
     .parse(["deno", "threads_bench", ...Deno.args])
     .opts();
   if (!isBackendName(o.backend)) {
@@ -101,17 +132,19 @@ async function main(): Promise<void> {
     `backend ${o.backend}, ${threads} threads vs 1, ${runs} runs each, ${navigator.hardwareConcurrency} cores`,
   );
   console.log(
-    "| case | 1 thread ms | pool ms | speed-up | CPU ms / run, 1 thread | CPU ms / run, pool " +
-      "| load average before |",
+    "| case | 1 thread ms | pool ms | speed-up | CPU ms / run, all / busiest thread, 1 thread " +
+      "| same, pool | busiest-thread ratio | load average before |",
   );
-  console.log("|---|---:|---:|---:|---:|---:|---|");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---|");
   const row = async (name: string, pass: () => void) => {
     const load = loadAverage();
-    const [one, many, cpuOne, cpuMany] = await compare(pass, threads, runs);
+    const [one, many, cpuOne, cpuMany, busyOne, busyMany] = await compare(pass, threads, runs);
     console.log(
       `| ${name} | ${one.toFixed(1)} | ${many.toFixed(1)} | ${(one / many).toFixed(2)}× | ${
         cpuOne.toFixed(0)
-      } | ${cpuMany.toFixed(0)} | ${load} |`,
+      } / ${busyOne.toFixed(0)} | ${cpuMany.toFixed(0)} / ${busyMany.toFixed(0)} | ${
+        (busyOne / busyMany).toFixed(2)
+      }× | ${load} |`,
     );
   };
 
@@ -162,6 +195,36 @@ async function main(): Promise<void> {
       }));
   }
   tf.dispose([...inputs.x, ...inputs.l, ...inputs.r, inputs.pathWeights, ...inputs.sigma]);
+
+  // Whole model, paper-runtime widths, batch 1 (the cases of issue 9's table).
+  if (only.includes("hyena-fwd") || only.includes("hyena-bwd")) {
+    const model = createModel({ kind: "se3-hyena", preset: "paper-runtime" });
+    if (only.includes("hyena-fwd")) {
+      const n = Number(o.forwardN);
+      const data = randomInputs(model, 1, n, 1);
+      await row(`SE(3)-Hyena forward, paper-runtime, N = ${n}`, () =>
+        tf.tidy(() => {
+          const y = model.apply(data, { tokenChunk: 8192 });
+          tf.add(tf.sum(y.x), tf.sum(y.f)).dataSync();
+        }));
+      disposeInputs(data);
+    }
+    if (only.includes("hyena-bwd")) {
+      const n = Number(o.backwardN);
+      const data = randomInputs(model, 1, n, 2);
+      await row(`SE(3)-Hyena forward + backward, paper-runtime, N = ${n}`, () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => {
+            const y = model.apply(data);
+            return tf.add(tf.mean(tf.square(y.x)), tf.mean(tf.square(y.f))) as tf.Scalar;
+          }, model.trainableVariables);
+          value.dataSync();
+          tf.dispose(Object.values(grads));
+        }));
+      disposeInputs(data);
+    }
+    model.dispose();
+  }
   disposeKernelPool();
 }
 

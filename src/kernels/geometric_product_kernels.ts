@@ -15,7 +15,7 @@
  * Both run the shared math on the inputs' arrays (`cpu`) or on views of the wasm heap
  * (`wasm`), see `blade_kernel.ts`; with more than one thread (src/kernels/pool) and at
  * least {@link PRODUCT_POOL_MIN_ELEMENTS} elements, on the kernels' pool: the forward split
- * by token rows, the gradient by blocks of channels (weight gradients are per-channel
+ * by token rows (from {@link PRODUCT_FORWARD_POOL_MIN_THREADS} threads), the gradient by blocks of channels (weight gradients are per-channel
  * sums over tokens, kept in order), so results equal the single-threaded ones bitwise.
  *
  * @module
@@ -30,6 +30,14 @@ import { kernelPool } from "./pool/threads.ts";
 
 /** Below this many elements (M·C) one thread computes the whole product. */
 export const PRODUCT_POOL_MIN_ELEMENTS = 1 << 13;
+/**
+ * The forward runs on the pool only with at least this many threads: the calling thread
+ * alone copies the 29 inputs into the pool's arena and the 8 outputs back, which costs
+ * about 0.45 of the single-threaded compute (wasm, N = 4096, C = 128: busiest thread 31 ms
+ * on the pool of 2 vs 33 ms alone, bench/threads_bench.ts), so two threads gain nothing.
+ * The gradient (more compute per byte) gains from two threads on.
+ */
+export const PRODUCT_FORWARD_POOL_MIN_THREADS = 4;
 /**
  * Channels per unit of the pooled gradient are a multiple of this (16 float32 = one cache
  * line); units are as wide as `C / threads` allows, since each streams all M rows of 48
@@ -79,7 +87,10 @@ registerBladeKernel({
   outputs: (m, c) => Array.from({ length: 8 }, () => [m, c]),
   run: (a, y, m, c) => {
     const pool = kernelPool();
-    if (pool && m >= 2 && m * c >= PRODUCT_POOL_MIN_ELEMENTS) {
+    if (
+      pool && pool.threads >= PRODUCT_FORWARD_POOL_MIN_THREADS && m >= 2 &&
+      m * c >= PRODUCT_POOL_MIN_ELEMENTS
+    ) {
       const rows = Math.ceil(m / (8 * pool.threads));
       pool.run({
         kind: "gpForward",

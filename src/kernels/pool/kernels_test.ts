@@ -40,11 +40,15 @@ function assertBitwiseEqual(a: Float32Array, b: Float32Array, what: string): voi
   }
 }
 
-async function compareThreads(name: string, f: () => Float32Array[]): Promise<void> {
+async function compareThreads(
+  name: string,
+  f: () => Float32Array[],
+  counts = [2, 3],
+): Promise<void> {
   const previous = getThreads();
   try {
     const want = await onThreads(1, f);
-    for (const threads of [2, 3]) {
+    for (const threads of counts) {
       const got = await onThreads(threads, f);
       assert.equal(got.length, want.length);
       // Every unit is computed as on one thread: bitwise equal (so within 1e-6 too).
@@ -82,8 +86,16 @@ for (const shape of [[2, 1000, 9], [1, 1, 20000]] as [number, number, number][])
   );
 }
 
-/** y = geometricProductCore(…) and the gradients of Σ y·v wrt every input. */
-function productValueAndGrads(m: number, c: number, seed: number): () => Float32Array[] {
+/**
+ * y = geometricProductCore(…) and the gradients of Σ y·v wrt every input (only y when
+ * `forwardOnly`: the last pool job is then the forward's).
+ */
+function productValueAndGrads(
+  m: number,
+  c: number,
+  seed: number,
+  forwardOnly = false,
+): () => Float32Array[] {
   return () =>
     tf.tidy(() => {
       const mv = (s: number) =>
@@ -116,6 +128,7 @@ function productValueAndGrads(m: number, c: number, seed: number): () => Float32
         pathWeights: inputs[24] as tf.Tensor2D,
         sigma: inputs.slice(25, 29) as tf.Tensor1D[],
       });
+      if (forwardOnly) return y.map((t) => t.dataSync() as Float32Array);
       const grads = tf.grads(f)(inputs);
       return [...y, ...grads].map((t) => t.dataSync() as Float32Array);
     });
@@ -132,3 +145,12 @@ for (const [m, c] of [[300, 40], [1, 8200], [65, 128]]) {
     },
   );
 }
+
+testOnBackends(
+  "geometric product forward on 4 threads (its pool threshold) equals 1 thread",
+  () => {
+    const fused = setFusedKernels(true);
+    return compareThreads("product forward 300×40", productValueAndGrads(300, 40, 7, true), [4])
+      .finally(() => setFusedKernels(fused));
+  },
+);
