@@ -100,6 +100,8 @@ export interface SweepOverrides {
   framework?: string;
   /** Set the device of every torch case. */
   device?: string;
+  /** Set every case's thread count. */
+  threads?: number;
 }
 
 /** A sweep: validated cases and the settings that came with them. */
@@ -196,6 +198,7 @@ export function expandSweep(file: SweepFile, overrides: SweepOverrides = {}): Sw
       }
       if (overrides.timeoutMs !== undefined) row.timeoutMs = overrides.timeoutMs;
       if (overrides.repeats !== undefined) row.repeats = overrides.repeats;
+      if (overrides.threads !== undefined) row.threads = overrides.threads;
       if (overrides.framework !== undefined) {
         row.framework = overrides.framework;
         if (overrides.framework !== "torch") delete row.device;

@@ -22,6 +22,12 @@
  * | `seed` | 0 |
  * | `framework` | `"tfjs"` (TensorFlow.js; `"torch"`: PyTorch, python/child.py) |
  * | `device` | `"cpu"` for `torch` cases; not allowed for `tfjs` ones |
+ * | `checkpoint` | absent (false; `false` is dropped so the case id does not change) |
+ * | `threads` | absent: every core (or the worker's `--threads`), see src/runner/threads.ts |
+ *
+ * `threads` (1–65) is the number of threads of our cpu/wasm kernels' worker pool
+ * (src/kernels/pool; 1: single-threaded) or of PyTorch. It has no default value in the
+ * case, so cases that do not name it keep their ids; the result records the count used.
  *
  * `framework: "tfjs"` is left out of the case id (src/case/id.ts), so the ids of cases
  * written before the field existed do not change. Torch cases support the equivariant
@@ -70,6 +76,8 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const TORCH_DEVICES = ["cpu", "cuda"] as const;
 /** Models implemented in PyTorch (python/se3_torch/models.py). */
 export const TORCH_MODELS = ["se3-hyena", "equivariant-transformer"] as const;
+/** Most threads a case may ask for (the kernel pool's limit, src/kernels/pool). */
+export const MAX_THREADS = 65;
 /** Simulated outcomes for tests of the runner (see the module doc). */
 export const FAULT_KINDS = ["noop", "oom", "grow", "hang", "crash", "fatal-oom"] as const;
 /** A simulated outcome. */
@@ -116,11 +124,17 @@ const baseShape = {
     error: "expected at most 200 characters",
   })
     .optional(),
-  /** Forward cases: tokens per chunk of the per-token parts (see src/runner/measure.ts). */
+  /**
+   * Tokens per chunk of the per-token parts (see src/runner/measure.ts): forward cases, and
+   * backward cases with `checkpoint`.
+   */
   tokenChunk: int(1, MAX_TOKENS).optional(),
+  /** Backward cases of the equivariant models: gradient checkpointing (default false). */
+  checkpoint: z.boolean({ error: "expected true or false" }).optional(),
   fault: enumOf(FAULT_KINDS).optional(),
   framework: enumOf(FRAMEWORKS).default("tfjs"),
   device: enumOf(TORCH_DEVICES).optional(),
+  threads: int(1, MAX_THREADS).optional(),
 };
 
 const measuredSchema = z.strictObject(
@@ -192,6 +206,18 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
       });
     }
   }
+  if (
+    c.checkpoint === true &&
+    (c.pass !== "backward" || c.framework === "torch" ||
+      (c.model !== "se3-hyena" && c.model !== "equivariant-transformer"))
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["checkpoint"],
+      message: "only applies to tfjs backward passes of se3-hyena and equivariant-transformer",
+      input: c.checkpoint,
+    });
+  }
   if (c.fault !== undefined && !testFaultsEnabled()) {
     ctx.addIssue({
       code: "custom",
@@ -202,6 +228,11 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
   }
 }).transform((c) => {
   let out = c;
+  if (c.checkpoint === false) {
+    // The default: left out, so that the case id stays that of a case without the field.
+    const { checkpoint: _, ...rest } = out;
+    out = rest as typeof c;
+  }
   if (c.model === "equivariant-transformer" && c.attention === undefined) {
     out = { ...out, attention: "materialized" as const };
   }

@@ -12,3 +12,4 @@ import "./attention_kernels.ts";
 import "./geometric_product_kernels.ts";
 import "./mv_silu_kernels.ts";
 import "./wasm_shared_identity.ts";
+import "./wasm_matmul.ts";

@@ -16,6 +16,7 @@ import { embed, readScalars, readVectors } from "../clifford/algebra.ts";
 import { CliffordMLP } from "../clifford/clifford_mlp.ts";
 import { ParamFactory } from "../clifford/params.ts";
 import { cross } from "./attention.ts";
+import { checkpointed } from "./checkpoint.ts";
 import { perToken } from "./per_token.ts";
 import type { PresetName } from "./presets.ts";
 
@@ -59,10 +60,20 @@ export interface ApplyOptions {
    * concatenated. This bounds forward-pass memory to O(N·D) plus one chunk's Clifford
    * intermediates (≈ chunk·C·8 floats times a small factor) and lets SE(3)-Hyena reach
    * N = 2²⁰ in the wasm backend's 4 GiB heap. Outputs are the same as without chunking;
-   * gradients are correct too, but then save no memory (the tape keeps every chunk).
-   * Default 0 (off).
+   * gradients are correct too, but then save no memory (the tape keeps every chunk) unless
+   * `checkpoint` is set.
+   * Default 0 (off). With `checkpoint`, also the chunk of the backward recomputation.
    */
   tokenChunk?: number;
+  /**
+   * Gradient checkpointing of the per-token sub-networks (src/models/checkpoint.ts): under
+   * a gradient tape only their inputs and outputs are kept, and the backward pass recomputes
+   * their activations (in chunks of `tokenChunk` tokens when set), so a backward pass needs
+   * O(N·D) memory plus one chunk's Clifford intermediates instead of every layer's
+   * `[N, C]` multivectors. Costs one more forward pass of the sub-networks. Outputs and
+   * gradients equal the plain ones up to float32 rounding. Default `false`.
+   */
+  checkpoint?: boolean;
 }
 
 /** A model's outputs. */
@@ -116,6 +127,13 @@ export interface GlobalContext {
   /** Computes `u_x: [B, N, 3]` and `u_f: [B, N, D]`. */
   compute(qkv: QKV): { ux: tf.Tensor3D; uf: tf.Tensor3D };
 }
+
+/** Runs a per-token sub-network `fn` on `[M, w_i]` inputs; `variables`: those `fn` reads. */
+type PerTokenRunner = (
+  fn: (inputs: tf.Tensor2D[]) => tf.Tensor2D[],
+  inputs: tf.Tensor2D[],
+  variables: tf.Variable[],
+) => tf.Tensor2D[];
 
 /** One block: operator (φ, γ, ξ) and block MLP. */
 class Block {
@@ -236,6 +254,13 @@ export class CliffordSequenceModel implements EquivariantModel {
     if (!Number.isInteger(chunk) || chunk < 0) {
       throw new Error(`apply: tokenChunk must be a non-negative integer, got ${chunk}`);
     }
+    if (options.checkpoint !== undefined && typeof options.checkpoint !== "boolean") {
+      throw new Error(`apply: checkpoint must be a boolean, got ${String(options.checkpoint)}`);
+    }
+    // Per-token sub-network runner: plain, or checkpointed with the variables it reads.
+    const run: PerTokenRunner = options.checkpoint
+      ? (fn, ins, vars) => checkpointed(fn, ins, vars, chunk)
+      : (fn, ins) => perToken(fn, ins, chunk);
     const { D, S, m } = this.config;
     const rows = b * n;
     const seq = (t: tf.Tensor, w: number) => tf.reshape(t, [b, n, w]) as tf.Tensor3D;
@@ -245,17 +270,17 @@ export class CliffordSequenceModel implements EquivariantModel {
       const c = tf.mean(inputs.x, 1, true); // [B, 1, 3]
       const centred = flat(tf.sub(inputs.x, c), 3);
       const extra = m > 0 ? [flat(inputs.w!, 3 * m)] : [];
-      let [hx, hf] = perToken(
+      let [hx, hf] = run(
         ([px, pf, pw]) => {
           const vectors = tf.reshape(pw ? tf.concat([px, pw], 1) : px, [px.shape[0], 1 + m, 3]);
           const out = this.#embedding.call(embed(vectors as tf.Tensor3D, pf));
           return [vectorOut(out), readScalars(out, 0, D)];
         },
         [centred, flat(inputs.f, S), ...extra],
-        chunk,
+        this.#embedding.variables,
       );
       for (const block of this.#blocks) {
-        [hx, hf] = this.#block(block, hx, hf, { b, n, chunk });
+        [hx, hf] = this.#block(block, hx, hf, { b, n, run });
       }
       return { x: tf.add(seq(hx, 3), c) as tf.Tensor3D, f: seq(hf, D) };
     });
@@ -266,12 +291,12 @@ export class CliffordSequenceModel implements EquivariantModel {
     block: Block,
     hx: tf.Tensor2D,
     hf: tf.Tensor2D,
-    { b, n, chunk }: { b: number; n: number; chunk: number },
+    { b, n, run }: { b: number; n: number; run: PerTokenRunner },
   ): [tf.Tensor2D, tf.Tensor2D] {
     const { D } = this.config;
     return tf.tidy(() => {
       // 1. Input projection φ (per token).
-      const [qx, kx, vx, qf, kf, vf] = perToken(
+      const [qx, kx, vx, qf, kf, vf] = run(
         ([px, pf]) => {
           const out = runMlp(block.phi, px, pf);
           const v = readVectors(out, 0, 3); // [m, 3, 3]
@@ -281,7 +306,7 @@ export class CliffordSequenceModel implements EquivariantModel {
           return [q3, k3, v3, q1, k1, v1] as tf.Tensor2D[];
         },
         [hx, hf],
-        chunk,
+        block.phi.variables,
       );
       // 2. Global context (mixes tokens).
       const seq = (t: tf.Tensor, w: number) => tf.reshape(t, [b, n, w]) as tf.Tensor3D;
@@ -297,7 +322,7 @@ export class CliffordSequenceModel implements EquivariantModel {
       const combine = this.#context.combineWithValues;
       const values = combine ? [vx, vf] : [];
       // 3.–4. Gating, combination, output projection ξ, residual, block MLP (per token).
-      return perToken(
+      return run(
         ([px, pf, pux, puf, pvx, pvf]) => {
           const gates = tf.sigmoid(readScalars(runMlp(block.gamma, pux, puf), 0, 2)); // [m, 2]
           const [gx, gf] = tf.split(gates, 2, 1);
@@ -311,7 +336,7 @@ export class CliffordSequenceModel implements EquivariantModel {
           return [tf.add(h1x, vectorOut(d)), tf.add(h1f, readScalars(d, 0, D))] as tf.Tensor2D[];
         },
         [hx, hf, tf.reshape(ux, [rows, 3]), tf.reshape(uf, [rows, D]), ...values] as tf.Tensor2D[],
-        chunk,
+        [...block.gamma.variables, ...block.xi.variables, ...block.mlp.variables],
       ) as [
         tf.Tensor2D,
         tf.Tensor2D,

@@ -11,7 +11,8 @@ import { tf } from "../backend.ts";
  * the outputs along axis 0. With `chunk ≤ 0` or `chunk ≥ M`, `fn` runs once on everything.
  * Each chunk runs inside `tf.tidy`, so only its outputs survive it. Gradients flow through
  * (slices and concatenation are ordinary ops); chunking then saves no memory because the
- * tape keeps every chunk's intermediates.
+ * tape keeps every chunk's intermediates — for that, see `checkpointed` in checkpoint.ts,
+ * which runs this without a tape and recomputes chunk by chunk in the backward pass.
  *
  * On wasm a slice copies its whole input first, so the inputs are packed into one tensor
  * and sliced once per chunk.

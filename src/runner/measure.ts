@@ -2,7 +2,8 @@
  * Measures one case in this process: the numbers behind every row of `results.json`.
  *
  * Protocol (design/harness.md §2):
- * 1. Activate the backend; `tf.enableProdMode()` (no debug checks in timed code).
+ * 1. Activate the backend; `tf.enableProdMode()` (no debug checks in timed code); set the
+ *    thread count of our cpu/wasm kernels (the case's `threads`, src/runner/threads.ts).
  * 2. Create the model once (weights seeded by `case.seed`), then seeded random inputs
  *    `x: [B, N, 3]`, `f: [B, N, S]` (S = D of the preset), fresh for this case. The
  *    equivariant models come from `createModel` (src/models/create_model.ts); the
@@ -36,7 +37,11 @@
  *
  * Forward cases of the equivariant models use `tokenChunk` (default
  * {@link DEFAULT_TOKEN_CHUNK}) so the per-token parts run in chunks of that many tokens;
- * backward cases and the baselines run unchunked (their result says `tokenChunk: null`).
+ * backward cases with `checkpoint: true` apply the model with `{ checkpoint: true,
+ * tokenChunk }` (gradient checkpointing, recomputation in chunks of that many tokens, default
+ * {@link DEFAULT_CHECKPOINT_TOKEN_CHUNK});
+ * other backward cases and the baselines run unchunked (their result says
+ * `tokenChunk: null`).
  *
  * Training cases (`pass: "train"`) are delegated to `runTrainingCase` in src/train/run.ts.
  *
@@ -58,6 +63,7 @@ import { createModel, type CreateModelOptions } from "../models/create_model.ts"
 import { type Preset, PRESETS } from "../models/presets.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
 import { summarize } from "../stats.ts";
+import { setThreads } from "../kernels/pool/threads.ts";
 import { isInferredWasmOom, isOomError, isOomMessage, WASM_TRAP_NOTE } from "./oom.ts";
 import { clearWebgpuErrors, webgpuErrors } from "../webgpu/backend_factory.ts";
 import { createBaseline, isBaselineKind } from "../baselines/from_preset.ts";
@@ -65,6 +71,13 @@ import type { TokenEncoder } from "../baselines/encoder.ts";
 
 /** Tokens per chunk for forward cases when the case sets no `tokenChunk`. */
 export const DEFAULT_TOKEN_CHUNK = 8192;
+/**
+ * Tokens per chunk of the recomputation in checkpointed backward cases when the case sets no
+ * `tokenChunk`. Smaller than the forward default: SE(3)-Hyena, paper-runtime, N = 16,384 on
+ * wasm took 15.1 s CPU with a 357 MiB heap at 2048 against 19.0 s and 1,390 MiB at 8192
+ * (bench/profile_model.ts).
+ */
+export const DEFAULT_CHECKPOINT_TOKEN_CHUNK = 2048;
 /** Warm-up continues past `case.warmup` steps until this many ms have passed (if warmup > 0). */
 export const MIN_WARMUP_MS = 300;
 /** Most warm-up steps of one case. */
@@ -83,7 +96,7 @@ import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
 export interface BenchModel {
   apply(
     inputs: { x: tf.Tensor; f: tf.Tensor; w?: tf.Tensor },
-    options?: { tokenChunk?: number },
+    options?: { tokenChunk?: number; checkpoint?: boolean },
   ): { x?: tf.Tensor; f: tf.Tensor };
   trainableVariables: tf.Variable[];
   parameterCount(): number;
@@ -208,10 +221,12 @@ function makeStep(
         return (out.x ? tf.add(tf.sum(out.x), s) : s) as tf.Scalar;
       });
   }
+  // Checkpointed backward cases recompute the per-token parts in chunks of `tokenChunk`.
+  const options = c.checkpoint === true ? { checkpoint: true, tokenChunk } : undefined;
   return () => {
     const { value, grads } = tf.variableGrads(() =>
       tf.tidy(() => {
-        const out = model.apply({ x, f });
+        const out = model.apply({ x, f }, options);
         const l = tf.mean(tf.square(out.f));
         return (out.x ? tf.add(tf.mean(tf.square(out.x)), l) : l) as tf.Scalar;
       }), model.trainableVariables);
@@ -288,6 +303,7 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
   } catch (e) {
     return finish({ ...base, error: `backend: ${(e as Error).message}` });
   }
+  setThreads(base.threads!); // our cpu/wasm kernels' pool (src/kernels/pool)
   if (c.backend === "webgpu") clearWebgpuErrors();
   base.worker = workerInfo(c.backend);
   base.memory.budgetBytes = budgetBytes(c.backend);
@@ -301,7 +317,11 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
     }
   }
 
-  const tokenChunk = typeof c.tokenChunk === "number" ? c.tokenChunk : DEFAULT_TOKEN_CHUNK;
+  const tokenChunk = typeof c.tokenChunk === "number"
+    ? c.tokenChunk
+    : c.checkpoint === true
+    ? DEFAULT_CHECKPOINT_TOKEN_CHUNK
+    : DEFAULT_TOKEN_CHUNK;
   let model: BenchModel | undefined;
   let inputs: tf.Tensor[] = [];
   let cleanup = () => {};
@@ -397,7 +417,8 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
       timeMs,
       memory,
       parameterCount,
-      tokenChunk: c.pass === "forward" && c.fault === undefined && !isBaselineKind(c.model)
+      tokenChunk: (c.pass === "forward" || c.checkpoint === true) && c.fault === undefined &&
+          !isBaselineKind(c.model)
         ? tokenChunk
         : null,
       leakedTensors,

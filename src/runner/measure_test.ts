@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { tf } from "../backend.ts";
 import type { Case } from "../results.ts";
 import { createBaseline } from "../baselines/from_preset.ts";
-import { type BenchModel, measureCase, MIN_REPEATS, type ModelModule } from "./measure.ts";
+import {
+  type BenchModel,
+  DEFAULT_CHECKPOINT_TOKEN_CHUNK,
+  measureCase,
+  MIN_REPEATS,
+  type ModelModule,
+} from "./measure.ts";
 
 /** A small real model (two variables) standing in for src/models in runner tests. */
 function fakeModels(behaviour: "ok" | "leak" | "oom" = "ok"): ModelModule {
@@ -182,4 +188,45 @@ Deno.test("measureCase records the wasm trap 'memory access out of bounds' as oo
     "RuntimeError: memory access out of bounds (wasm trap without an allocation message, " +
       "counted as out of memory)",
   );
+});
+
+Deno.test("measureCase: checkpoint reaches apply on backward cases, with the token chunk", async () => {
+  const seen: unknown[] = [];
+  const models = fakeModels();
+  const spy: ModelModule = {
+    PRESETS: models.PRESETS,
+    createModel(o) {
+      const m = models.createModel(o);
+      return { ...m, apply: (inputs, options) => (seen.push(options), m.apply(inputs, options)) };
+    },
+  };
+  const r = await measureCase({ ...base, pass: "backward", checkpoint: true, tokenChunk: 7 }, {
+    modelModule: spy,
+  });
+  assert.equal(r.status, "ok", r.error);
+  assert.equal(r.tokenChunk, 7);
+  assert.ok(
+    seen.length > 0 &&
+      seen.every((o) => JSON.stringify(o) === '{"checkpoint":true,"tokenChunk":7}'),
+  );
+  seen.length = 0;
+  const plain = await measureCase({ ...base, pass: "backward" }, { modelModule: spy });
+  assert.equal(plain.tokenChunk, null);
+  assert.ok(seen.every((o) => o === undefined), "plain backward: no options");
+  const byDefault = await measureCase({ ...base, pass: "backward", checkpoint: true }, {
+    modelModule: spy,
+  });
+  assert.equal(byDefault.tokenChunk, DEFAULT_CHECKPOINT_TOKEN_CHUNK);
+  // The real model, checkpointed, leaks nothing.
+  const real = await measureCase({
+    ...base,
+    pass: "backward",
+    checkpoint: true,
+    tokenChunk: 5,
+    seqLen: 9,
+    repeats: 1,
+    warmup: 0,
+  });
+  assert.equal(real.status, "ok", real.error);
+  assert.equal(real.leakedTensors, 0);
 });

@@ -1,0 +1,94 @@
+/**
+ * `BatchMatMul` with `transposeA` / `transposeB` on the `wasm` backend as an explicit
+ * transpose (ours: blocked, on views of the wasm heap) followed by the plain (untransposed)
+ * matmul.
+ *
+ * Why: tfjs-backend-wasm 4.22 sends only untransposed products to XNNPACK; a transposed one
+ * runs a naive loop. Every dense layer's gradient is transposed (`dA = dY·Bᵀ`,
+ * `dB = Aᵀ·dY`), so in an SE(3)-Hyena backward pass (paper-runtime, N = 1024, wasm) the
+ * transposed matmuls took 1,894 of 2,241 ms (`bench/profile_model.ts`), 22× the forward's
+ * matmuls with the same FLOPs. Transposing an operand first costs one copy of it (freed at
+ * once) and lets the product take the XNNPACK path. Results are the same products, summed in
+ * another order (float32 rounding).
+ *
+ * Registered on import (from src/kernels/register.ts) for the wasm backend only.
+ *
+ * @module
+ */
+import { tf } from "../backend.ts";
+
+/** The wasm backend's slice this kernel uses. */
+interface WasmBackend {
+  disposeData(dataId: unknown): void;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
+}
+
+/** Attributes of BatchMatMul. */
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+const original = tf.getKernel("BatchMatMul", "wasm");
+if (!original) throw new Error("wasm_matmul: the wasm backend has no BatchMatMul kernel");
+const originalFunc = original.kernelFunc;
+
+/** Tile edge of the blocked transpose (16: the fastest of 8, 16, 32, 64 at [1024|4096, 128]). */
+const TILE = 16;
+
+/**
+ * Swaps the last two axes of float32 `x` (`[..., r, c]` → `[..., c, r]`) into a new heap
+ * buffer, tile by tile on views of the wasm heap. tfjs-wasm's own Transpose kernel took
+ * longer than the matmul it feeds ([1024, 128]: 1.5 ms against 1.3 ms).
+ */
+export function transposeLast2(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+  const wasm = backend as WasmBackend;
+  const rank = x.shape.length;
+  const [r, c] = [x.shape[rank - 2], x.shape[rank - 1]];
+  const out = wasm.makeOutput([...x.shape.slice(0, -2), c, r], "float32");
+  // Views after makeOutput: allocating may grow (and detach) the heap.
+  const src = wasm.typedArrayFromHeap(x) as Float32Array;
+  const dst = wasm.typedArrayFromHeap(out) as Float32Array;
+  const plane = r * c;
+  for (let base = 0; base < src.length; base += plane) {
+    for (let i0 = 0; i0 < r; i0 += TILE) {
+      const i1 = Math.min(i0 + TILE, r);
+      for (let j0 = 0; j0 < c; j0 += TILE) {
+        const j1 = Math.min(j0 + TILE, c);
+        for (let i = i0; i < i1; i++) {
+          const row = base + i * c;
+          for (let j = j0; j < j1; j++) dst[base + j * r + i] = src[row + j];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The replacement `BatchMatMul` kernel function registered for wasm. */
+export const wasmBatchMatMul: tf.KernelFunc = (args) => {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as MatMulAttrs;
+  if (!transposeA && !transposeB) return originalFunc(args);
+  const backend = args.backend as unknown as WasmBackend;
+  const temps: tf.TensorInfo[] = [];
+  const plain = (x: tf.TensorInfo, t: boolean) => {
+    if (!t) return x;
+    const y = transposeLast2(x, backend);
+    temps.push(y);
+    return y;
+  };
+  try {
+    return originalFunc({
+      ...args,
+      inputs: { a: plain(a, transposeA), b: plain(b, transposeB) },
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    });
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+};
+
+tf.unregisterKernel("BatchMatMul", "wasm");
+tf.registerKernel({ ...original, kernelFunc: wasmBatchMatMul });

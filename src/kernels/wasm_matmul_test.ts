@@ -1,0 +1,86 @@
+/**
+ * The wasm `BatchMatMul` override (src/kernels/wasm_matmul.ts): every transpose combination,
+ * ranks 2 and 3, broadcast batches and size-1 axes give the cpu backend's products (float32
+ * rounding), with gradients; no tensor or backend buffer is left behind.
+ */
+import assert from "node:assert/strict";
+import { tf, useBackend } from "../backend.ts";
+import "./register.ts";
+import { transposeLast2, wasmBatchMatMul } from "./wasm_matmul.ts";
+
+/** Cases: shapes of a and b as stored, with the transpose flags. */
+const CASES: { a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [];
+for (const tA of [false, true]) {
+  for (const tB of [false, true]) {
+    // [m, k] · [k, n] with m, k, n = 37, 130, 9 and degenerate 1s.
+    for (const [m, k, n] of [[37, 130, 9], [1, 5, 1], [6, 1, 4]]) {
+      const a = tA ? [k, m] : [m, k];
+      const b = tB ? [n, k] : [k, n];
+      CASES.push({ a, b, tA, tB });
+      CASES.push({ a: [3, ...a], b: [3, ...b], tA, tB }); // batched
+      CASES.push({ a: [1, ...a], b: [2, ...b], tA, tB }); // broadcast batch
+    }
+  }
+}
+
+/** Products (and gradients of a weighted sum) of every case on the active backend. */
+function run(): Float32Array[] {
+  const out: Float32Array[] = [];
+  CASES.forEach(({ a, b, tA, tB }, i) => {
+    tf.tidy(() => {
+      const x = tf.randomNormal(a, 0, 1, "float32", 2 * i + 1);
+      const y = tf.randomNormal(b, 0, 1, "float32", 2 * i + 2);
+      const f = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, tA, tB);
+      const z = f(x, y);
+      const w = tf.linspace(-1, 1, z.size).reshape(z.shape);
+      out.push(z.dataSync() as Float32Array);
+      // tfjs's BatchMatMul gradient does not reduce broadcast batches: gradients only without.
+      if (a.length === 2 || a[0] === b[0]) {
+        const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), w)))([x, y]);
+        out.push(...g.map((t) => t.dataSync() as Float32Array));
+      }
+    });
+  });
+  return out;
+}
+
+Deno.test("wasm BatchMatMul with transposes equals cpu's (values and gradients), no leaks", async () => {
+  await useBackend("cpu");
+  const want = run();
+  await useBackend("wasm");
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const tensors = tf.memory().numTensors;
+  const buffers = backend.numDataIds();
+  const got = run();
+  assert.equal(tf.memory().numTensors, tensors, "tensors left");
+  assert.equal(backend.numDataIds(), buffers, "wasm buffers left");
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => {
+    const what = `result ${i} (cases: ${CASES.length}, value then da, db where defined)`;
+    assert.equal(g.length, want[i].length, what);
+    let scale = 0;
+    for (const v of want[i]) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < g.length; j++) {
+      assert.ok(Math.abs(g[j] - want[i][j]) <= 1e-5 * Math.max(1, scale), `${what}[${j}]`);
+    }
+  });
+});
+
+Deno.test("wasm BatchMatMul: the override is registered; its transpose equals tf.transpose", async () => {
+  await useBackend("wasm");
+  assert.equal(tf.getKernel("BatchMatMul", "wasm")?.kernelFunc, wasmBatchMatMul);
+  const backend = tf.backend();
+  for (const shape of [[37, 130], [3, 5, 17], [1, 1], [40, 33], [2, 1, 16]]) {
+    tf.tidy(() => {
+      const x = tf.randomNormal(shape, 0, 1, "float32", shape.length);
+      const info = transposeLast2(x, backend);
+      const y = tf.engine().makeTensorFromTensorInfo(info);
+      const r = shape.length;
+      const perm = [...Array(r).keys()];
+      [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+      const want = tf.transpose(x, perm);
+      assert.deepEqual(y.shape, want.shape);
+      assert.deepEqual([...y.dataSync()], [...want.dataSync()], JSON.stringify(shape));
+    });
+  }
+});
