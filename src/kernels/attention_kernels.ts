@@ -103,6 +103,16 @@ function register(spec: Spec, vector: boolean): void {
       kernelFunc: ({ inputs, backend, attrs }) => {
         const dims = dimsOf(spec, inputs, vector);
         const flash = Boolean((attrs as unknown as AttentionAttrs).flash);
+        const stats = inputs.stats, want = statsShape(dims, flash);
+        if (
+          stats && (stats.shape.length !== want.length || stats.shape.some((s, i) => s !== want[i]))
+        ) {
+          throw new Error(
+            `${spec.name}: stats must be [${want.join(",")}] (flash ${flash}), got [${
+              stats.shape.join(",")
+            }]`,
+          );
+        }
         const shapes = spec.outputs(dims, flash);
         const arrays: Record<string, Float32Array> = {};
         if (backendName === "cpu") {

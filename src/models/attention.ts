@@ -113,10 +113,13 @@ function overRowBlocks(
 }
 
 /**
- * `[B, N, w] → [B, w, N]`. The matmuls take `kᵀ` transposed explicitly: tfjs-wasm's
- * `matMul(a, b, false, true)` with a fresh `b` is 10–15× slower for `[N, w] × [w, N]`
- * (measured at N = 2048, best of 5, loadavg 5.8: w = 3: 61 ms against 4.8 ms with the
- * transpose; w = 16: 181 against 11 ms).
+ * `[B, N, w] → [B, w, N]`. The matmuls here take transposed operands explicitly:
+ * tfjs-wasm 4.22 runs `matMul` with a transpose flag as a naive loop (w = 3: 61 ms against
+ * 4.8 ms with the transpose; w = 16: 181 against 11 ms; N = 2048, best of 5, loadavg 5.8).
+ * `kernels/wasm_matmul.ts` now routes flagged matmuls through a transpose too, but for the
+ * N×N operands of the scalar backward the explicit form measured faster still (`dSᵀ q`,
+ * N = 4096: 402 against 636 ms, loadavg 7.3), and it keeps the N×N matrix on the left:
+ * XNNPACK packs the right operand on every call.
  */
 function transposeTokens(t: tf.Tensor): tf.Tensor3D {
   return tf.transpose(t, [0, 2, 1]) as tf.Tensor3D;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { tf } from "../backend.ts";
-import { testOnBackends } from "../clifford/testing.ts";
+import { assertThrowsWith, testOnBackends } from "../clifford/testing.ts";
 import {
   scalarAttentionBackward,
   scalarAttentionForwardFlash,
@@ -394,5 +394,33 @@ testOnBackends("attention: cross product broadcasts", () => {
   tf.tidy(() => {
     const c = cross(tf.tensor([[1, 0, 0]]), tf.tensor([[[0, 1, 0]], [[0, 0, 1]]]));
     assert.deepEqual(c.arraySync(), [[[0, 0, 1]], [[0, -1, 0]]]);
+  });
+});
+
+testOnBackends("attention kernels: bad inputs name the kernel, the input and its shape", () => {
+  tf.tidy(() => {
+    const q = rand([1, 4, 3], 1), k5 = rand([1, 5, 3], 2), q2 = rand([1, 4, 2], 3);
+    const run = (name: string, inputs: tf.NamedTensorMap, flash = false) => () =>
+      tf.engine().runKernel(name, inputs, { flash } as unknown as tf.NamedAttrMap);
+    assertThrowsWith(
+      run("Se3VectorAttention", { q, k: k5, v: q }),
+      "Se3VectorAttention",
+      "k",
+      "[1,5,3]",
+    );
+    assertThrowsWith(
+      run("Se3VectorAttention", { q: q2, k: q2, v: q2 }),
+      "q must be [B, N, 3]",
+      "[1,4,2]",
+    );
+    assertThrowsWith(
+      run(
+        "Se3VectorAttentionGrad",
+        { dy: q, q, k: q, v: q, y: q, stats: rand([1, 4, 1], 4) },
+        true,
+      ),
+      "stats must be [1,4]",
+      "[1,4,1]",
+    );
   });
 });
