@@ -72,11 +72,19 @@ export type {
   PresetName,
 } from "./src/models/create_model.ts";
 export {
-  /** Materialized ([B,N,N,3]) and Gram-matrix vector attention, and scalar attention. */
+  /**
+   * Vector attention (materialized: our kernel holding the [B,N,N] weights; Gram-matrix;
+   * flash: online softmax, O(N) memory; the paper's tf-ops formulation) and scalar attention.
+   */
+  ATTENTION_MODES,
+  type AttentionMode,
   scalarAttention,
+  scalarAttentionKernel,
   vectorAttention,
+  vectorAttentionFlash,
   vectorAttentionGram,
   vectorAttentionMaterialized,
+  vectorAttentionOps,
 } from "./src/models/attention.ts";
 /** Clifford-algebra Cl(3,0) layers (Ruhe et al. 2023), multivectors as [..., C, 8]. */
 export { CliffordMLP } from "./src/clifford/clifford_mlp.ts";
@@ -89,6 +97,15 @@ export {
   /** Switches the fused geometric-product / MVSiLU kernels on or off (returns the old setting). */
   setFusedKernels,
 } from "./src/clifford/fused_kernels.ts";
+// Our cpu/wasm kernels (fftConv, geometric product) on a pool of Deno workers.
+export {
+  /** Ends the kernels' worker pool now (a later kernel call starts a new one). */
+  disposeKernelPool,
+  /** How many threads our cpu/wasm kernels use (default: every core). */
+  getThreads,
+  /** Sets how many threads our cpu/wasm kernels use; 1 is single-threaded. */
+  setThreads,
+} from "./src/kernels/pool/threads.ts";
 
 // The non-equivariant baselines (inputs: vectors flattened and concatenated with scalars).
 export {
@@ -154,9 +171,20 @@ export {
   collectEnvironment,
 } from "./src/environment.ts";
 export {
+  /** The engine's local executor (child processes, one at a time). */
+  localExecutor,
   /** Runs a list of cases on this machine, one child process each, skipping past OOM. */
   runLocalSweep,
 } from "./src/sweep/local.ts";
+export {
+  /** Orders cases: grouped, ascending, largest-first or given. */
+  orderCases,
+  /** A sweep's results: resume, dedup by case id, the first valid result wins. */
+  ResultsSink,
+  /** The sweep engine: orders the pending cases and hands them to an executor. */
+  runSweep,
+} from "./src/sweep/engine.ts";
+export type { SweepExecutor, SweepOrder } from "./src/sweep/engine.ts";
 
 // Distribution over NATS JetStream.
 export {
@@ -194,13 +222,35 @@ export {
   writeReport,
 } from "./src/report/render.ts";
 export {
-  /** Speed-up, memory ratio, crossover, scaling exponents, longest contexts. */
+  /** Series per model and pass, speed-up and memory ratio per length, longest contexts. */
   analyse,
 } from "./src/report/analysis.ts";
 export {
+  /**
+   * What a report may claim from a comparison: exponents with 95% CIs (≥ 3 lengths), the
+   * crossover bracket beyond noise, context brackets and the guaranteed context ratio,
+   * memory ratios by each figure.
+   */
+  claimsOf,
+} from "./src/report/claims.ts";
+export {
+  /** Per-case noise (CI half-width vs median, load average) and non-monotone lengths. */
+  noiseReport,
+} from "./src/report/noise.ts";
+export {
   /** Two sweeps side by side: ratio per case and whether it exceeds the noise. */
   compareSweeps,
+  /** The cases a `--fail-if-slower` gate fails on: slower beyond noise and a threshold. */
+  regressions,
 } from "./src/report/compare.ts";
+export {
+  /** Each case's median across sweeps ordered by commit date, with asv-style step changes. */
+  buildHistory,
+} from "./src/report/history.ts";
+export {
+  /** Writes history.html for a {@linkcode buildHistory} result; returns its path. */
+  writeHistory,
+} from "./src/report/history_page.ts";
 export {
   /** Reads and validates a results.json. */
   loadResults,

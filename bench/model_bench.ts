@@ -3,7 +3,8 @@
  *
  * Groups:
  * - `forward N=1024` (paper-runtime, batch 1): SE(3)-Hyena, equivariant transformer with
- *   `materialized` attention (the paper's baseline, the group's baseline) and with `gram`.
+ *   `materialized` attention (the paper's baseline, the group's baseline), with `gram` and
+ *   with `flash`.
  * - `backward N=256` (nbody preset): forward + gradients of every trainable variable.
  * - The SE(3)-Hyena and backward cases again with the Clifford layers' tf-ops reference
  *   formulations instead of the fused geometric-product and MVSiLU kernels
@@ -62,6 +63,13 @@ const CASES: BenchCase[] = [
     name: "transformer gram",
     group: "forward N=1024",
     model: { kind: "equivariant-transformer", preset: "paper-runtime", attention: "gram" },
+    n: 1024,
+    backward: false,
+  },
+  {
+    name: "transformer flash",
+    group: "forward N=1024",
+    model: { kind: "equivariant-transformer", preset: "paper-runtime", attention: "flash" },
     n: 1024,
     backward: false,
   },

@@ -65,6 +65,27 @@ export async function gitCommit(): Promise<string | null> {
   }
 }
 
+/**
+ * The committer date of the commit this code runs from (ISO 8601, e.g.
+ * `2026-11-27T12:20:01+00:00`), or null. Report history orders sweeps by it.
+ */
+export async function gitCommitDate(): Promise<string | null> {
+  if (REPO_ROOT.protocol !== "file:") return null;
+  try {
+    const out = await new Deno.Command("git", {
+      args: ["show", "-s", "--format=%cI", "HEAD"],
+      cwd: REPO_ROOT,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (!out.success) return null;
+    const date = new TextDecoder().decode(out.stdout).trim();
+    return Number.isFinite(Date.parse(date)) ? date : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the working tree has uncommitted changes to tracked files (null when unknown). */
 export async function gitDirty(): Promise<boolean | null> {
   if (REPO_ROOT.protocol !== "file:") return null;
@@ -101,6 +122,7 @@ export async function collectEnvironment(): Promise<Environment> {
     typescript: Deno.version.typescript,
     tfjs: TFJS_VERSION,
     gitCommit: await gitCommit(),
+    gitCommitDate: await gitCommitDate(),
     gitDirty: await gitDirty(),
   };
 }

@@ -12,4 +12,7 @@ Deno.test("collectEnvironment reports host, runtime versions, tfjs and git commi
   assert.match(env.tfjs, /^\d+\.\d+\.\d+/);
   assert.ok(env.gitCommit === null || /^[0-9a-f]{40}$/.test(env.gitCommit));
   assert.ok(env.os.startsWith(Deno.build.os));
+  // The commit date comes with the commit (this test runs in a git checkout or in none).
+  assert.equal(env.gitCommitDate === null, env.gitCommit === null);
+  if (env.gitCommitDate !== null) assert.ok(Number.isFinite(Date.parse(String(env.gitCommitDate))));
 });

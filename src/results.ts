@@ -38,12 +38,14 @@ export interface Case {
   preset: "paper-runtime" | "recall" | "nbody" | "tiny" | string;
   backend: "cpu" | "wasm" | "webgpu" | "tensorflow";
   dtype: "float32";
-  /** Transformer attention implementation (only for equivariant-transformer; flash: torch only). */
+  /** Transformer attention implementation (only for equivariant-transformer; tfjs flash: cpu, wasm). */
   attention?: "materialized" | "gram" | "flash";
   /** Framework: TensorFlow.js (default) or PyTorch (python/child.py). Not in the case id when tfjs. */
   framework?: "tfjs" | "torch";
   /** Torch cases: where they run. */
   device?: "cpu" | "cuda";
+  /** Threads of our kernels' pool (tfjs) or of PyTorch; absent: every core. */
+  threads?: number;
   /** Minimum timed repeats (the runner may do more, adaptively). */
   repeats: number;
   warmup: number;
@@ -101,6 +103,12 @@ export interface WorkerInfo {
   framework?: string;
 }
 
+/** Load averages over 1, 5 and 15 minutes (`Deno.loadavg()`; zeros where unsupported). */
+export interface LoadAverages {
+  before: [number, number, number];
+  after: [number, number, number];
+}
+
 /** One result row. */
 export interface CaseResult {
   /** Stable case id: hash of the case's canonical JSON. */
@@ -111,12 +119,20 @@ export interface CaseResult {
   memory: MemorySummary;
   /** Analytic FLOPs of one pass. */
   flops: number | null;
+  /** Threads the case ran with (its `threads`, else every core; src/runner/threads.ts). */
+  threads?: number;
   worker: WorkerInfo;
   error?: string;
   /** For `oom` (and `skipped` after one): the size that failed (e.g. seqLen). */
   oomAt?: number;
   startedAt?: string;
   finishedAt?: string;
+  /** `skipped` rows: the status of the smaller length that made this one not run. */
+  skippedAfter?: "oom" | "timeout";
+  /** `skipped` rows: true (older sweeps marked such rows `oom` with this flag). */
+  skipped?: boolean;
+  /** The machine's load averages just before and just after the case ran (absent in older sweeps). */
+  loadAvg?: LoadAverages;
   /** Training cases: test MSE, learning curve, … */
   [extra: string]: unknown;
 }

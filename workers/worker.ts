@@ -3,7 +3,7 @@
  *
  * ```
  * deno task worker --nats nats://hub:4222 [--backend wasm|cpu|webgpu|tensorflow] [--gpu 1]
- *                  [--framework tfjs|torch] [--python PATH]
+ *                  [--framework tfjs|torch] [--python PATH] [--threads N]
  *                  [--device-class a10g] [--memory-budget <bytes>]
  *                  [--token …|--creds file|--user u --pass p] [--tls-ca ca.pem] [--sweep <id>|all]
  * ```
@@ -15,6 +15,10 @@
  * `--framework torch` takes only PyTorch cases (run by `python/child.py` with the
  * interpreter `--python PATH`, default see src/torch/python.ts); `--framework tfjs` only
  * TensorFlow.js ones; without it a worker takes both.
+ *
+ * `--threads N` is the thread count of the cases that name none (our kernels' worker pool,
+ * or PyTorch's; default every core): exported to the runner's children as
+ * `SE3_HYENA_THREADS` (src/runner/threads.ts); results record the count used.
  *
  * Exit codes: 0 after SIGINT/SIGTERM, `--max-cases`, or stdin closing with
  * `--exit-on-stdin-close` (the coordinator that started this worker has gone); 1 on a
@@ -36,7 +40,8 @@ import { authFromFlags } from "../src/nats/auth.ts";
 import { parseBytes } from "../src/cli/parse_bytes.ts";
 import { type RunCaseFn, runWorker } from "../src/nats/worker.ts";
 import { checkSweepId, WORK_BACKENDS, type WorkBackend } from "../src/nats/protocol.ts";
-import { TEST_FAULTS_ENV, testFaultsEnabled } from "../src/case/schema.ts";
+import { MAX_THREADS, TEST_FAULTS_ENV, testFaultsEnabled } from "../src/case/schema.ts";
+import { THREADS_ENV } from "../src/runner/threads.ts";
 
 /** Parsed command line. */
 interface WorkerCliOptions {
@@ -44,6 +49,7 @@ interface WorkerCliOptions {
   backend?: WorkBackend;
   framework?: "tfjs" | "torch";
   python?: string;
+  threads?: number;
   gpu?: number;
   deviceClass?: string;
   token?: string;
@@ -96,6 +102,11 @@ export function workerProgram(): Command {
         .choices(["tfjs", "torch"]),
     )
     .option("--python <path>", "Python interpreter of torch cases (with PyTorch)")
+    .option(
+      "--threads <n>",
+      "threads of the cases that name none (default every core)",
+      intIn("--threads", 1, MAX_THREADS),
+    )
     .option(
       "--gpu <index>",
       "GPU index: sets CUDA_VISIBLE_DEVICES for the runner",
@@ -273,7 +284,12 @@ export async function main(argv: string[]): Promise<number> {
     deviceClass: o.deviceClass,
     workerId: o.id,
     heartbeatMs: o.heartbeatMs,
-    env: o.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(o.gpu) } : undefined,
+    env: o.gpu !== undefined || o.threads !== undefined
+      ? {
+        ...(o.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(o.gpu) } : {}),
+        ...(o.threads !== undefined ? { [THREADS_ENV]: String(o.threads) } : {}),
+      }
+      : undefined,
     memoryBudgetBytes,
     maxCases: o.maxCases,
     signal: stop.signal,

@@ -93,6 +93,16 @@ Deno.test("worker CLI: usage errors exit 2 naming the option and value", async (
       /--heartbeat-ms: expected an integer from 100 to 600000, got "3000000000"/,
     ],
     [["--nats", "nats://127.0.0.1:1", "--max-cases", "1e2"], {}, /--max-cases: .*got "1e2"/],
+    [
+      ["--nats", "nats://127.0.0.1:1", "--threads", "0"],
+      {},
+      /--threads: expected an integer from 1 to 65, got "0"/,
+    ],
+    [
+      ["--nats", "nats://127.0.0.1:1", "--threads", "two"],
+      {},
+      /--threads: expected an integer from 1 to 65, got "two"/,
+    ],
     [["--nats", "nats://127.0.0.1:99999"], {}, /--nats: port "99999" is out of range \(1-65535\)/],
     [["--nats", "nats://127.0.0.1:1", "--user", "u"], {}, /--user: needs --pass/],
     [["--nats", "nats://127.0.0.1:1", "--token", ""], {}, /--token: expected a non-empty value/],

@@ -48,6 +48,7 @@ export const BUILTIN_PRESETS = [
   "recall-paper",
   "nbody-paper",
   "frameworks",
+  "cpu-peer",
 ] as const;
 const PRESETS_DIR = new URL("../../bench/presets/", import.meta.url);
 
@@ -99,6 +100,8 @@ export interface SweepOverrides {
   framework?: string;
   /** Set the device of every torch case. */
   device?: string;
+  /** Set every case's thread count. */
+  threads?: number;
 }
 
 /** A sweep: validated cases and the settings that came with them. */
@@ -195,6 +198,7 @@ export function expandSweep(file: SweepFile, overrides: SweepOverrides = {}): Sw
       }
       if (overrides.timeoutMs !== undefined) row.timeoutMs = overrides.timeoutMs;
       if (overrides.repeats !== undefined) row.repeats = overrides.repeats;
+      if (overrides.threads !== undefined) row.threads = overrides.threads;
       if (overrides.framework !== undefined) {
         row.framework = overrides.framework;
         if (overrides.framework !== "torch") delete row.device;

@@ -192,3 +192,32 @@ Deno.test("expandSweep: framework and device overrides; the frameworks preset ha
   const both = await loadSweep("frameworks");
   assert.deepEqual([...new Set(both.cases.map((c) => c.framework))].sort(), ["tfjs", "torch"]);
 });
+
+Deno.test("the cpu-peer preset expands to exactly the cases of issue 9's table", async () => {
+  const sweep = await loadSweep("cpu-peer");
+  const table: string[] = [];
+  for (const fw of ["tfjs", "torch"]) {
+    for (const pass of ["forward", "backward"]) {
+      for (const n of [1024, 4096, 8580, 16384]) table.push(`${fw} se3-hyena - ${pass} ${n}`);
+    }
+    for (const attention of ["materialized", "gram"]) {
+      for (const n of [1024, 4096, 8580]) {
+        table.push(`${fw} equivariant-transformer ${attention} forward ${n}`);
+      }
+    }
+    for (const n of [1024, 4096]) {
+      table.push(`${fw} equivariant-transformer materialized backward ${n}`);
+    }
+  }
+  const got = sweep.cases.map((c) =>
+    `${c.framework} ${c.model} ${c.attention ?? "-"} ${c.pass} ${c.seqLen}`
+  );
+  assert.deepEqual([...got].sort(), [...table].sort());
+  assert.equal(got.length, 32);
+  for (const c of sweep.cases) {
+    assert.equal(c.preset, "paper-runtime");
+    assert.equal(c.batch, 1);
+    assert.equal(c.backend, "wasm");
+    assert.equal(c.device, c.framework === "torch" ? "cpu" : undefined);
+  }
+});

@@ -59,3 +59,28 @@ Deno.test("caseId: the framework field leaves the ids of existing tfjs cases unc
   assert.notEqual(caseId(torch), "2634cb78c52d03a9");
   assert.notEqual(caseId(parseCase({ ...old, framework: "torch", device: "cuda" })), caseId(torch));
 });
+
+Deno.test("caseId: the threads field leaves the ids of cases that name none unchanged", () => {
+  // The case and id of the test above (reports/quick-20261127T122638Z-a109/results.json).
+  const old = {
+    model: "se3-hyena",
+    seqLen: 64,
+    batch: 1,
+    preset: "nbody",
+    backend: "wasm",
+    dtype: "float32",
+    repeats: 3,
+    warmup: 1,
+    budgetMs: 1500,
+    timeoutMs: 60000,
+    seed: 0,
+    pass: "forward",
+  };
+  const parsed = parseCase(old);
+  assert.equal(parsed.threads, undefined, "no default filled in");
+  assert.equal(caseId(parsed), "2634cb78c52d03a9");
+  const one = caseId(parseCase({ ...old, threads: 1 }));
+  const two = caseId(parseCase({ ...old, threads: 2 }));
+  assert.notEqual(one, "2634cb78c52d03a9");
+  assert.notEqual(one, two);
+});

@@ -23,12 +23,18 @@
  * | `framework` | `"tfjs"` (TensorFlow.js; `"torch"`: PyTorch, python/child.py) |
  * | `device` | `"cpu"` for `torch` cases; not allowed for `tfjs` ones |
  * | `checkpoint` | absent (false; `false` is dropped so the case id does not change) |
+ * | `threads` | absent: every core (or the worker's `--threads`), see src/runner/threads.ts |
+ *
+ * `threads` (1–65) is the number of threads of our cpu/wasm kernels' worker pool
+ * (src/kernels/pool; 1: single-threaded) or of PyTorch. It has no default value in the
+ * case, so cases that do not name it keep their ids; the result records the count used.
  *
  * `framework: "tfjs"` is left out of the case id (src/case/id.ts), so the ids of cases
  * written before the field existed do not change. Torch cases support the equivariant
  * models' forward and backward passes (not the baselines, not training); `backend` does not
  * apply to them (they run on `device`) and is kept only as the default value. The attention
- * form `flash` (row blocks with an online softmax) exists in PyTorch only so far.
+ * form `flash` (row blocks with an online softmax) runs in PyTorch and, in TensorFlow.js, on
+ * the backends with our attention kernels (`cpu`, `wasm`).
  *
  * Forward and backward cases are strict: an unknown field (a typo such as `seqlen`) is an
  * error. Training cases (`pass: "train"`) pass extra fields (`task`, `epochs`, …) through
@@ -70,6 +76,8 @@ export type Framework = (typeof FRAMEWORKS)[number];
 export const TORCH_DEVICES = ["cpu", "cuda"] as const;
 /** Models implemented in PyTorch (python/se3_torch/models.py). */
 export const TORCH_MODELS = ["se3-hyena", "equivariant-transformer"] as const;
+/** Most threads a case may ask for (the kernel pool's limit, src/kernels/pool). */
+export const MAX_THREADS = 65;
 /** Simulated outcomes for tests of the runner (see the module doc). */
 export const FAULT_KINDS = ["noop", "oom", "grow", "hang", "crash", "fatal-oom"] as const;
 /** A simulated outcome. */
@@ -126,6 +134,7 @@ const baseShape = {
   fault: enumOf(FAULT_KINDS).optional(),
   framework: enumOf(FRAMEWORKS).default("tfjs"),
   device: enumOf(TORCH_DEVICES).optional(),
+  threads: int(1, MAX_THREADS).optional(),
 };
 
 const measuredSchema = z.strictObject(
@@ -188,11 +197,11 @@ export const CaseSchema = z.discriminatedUnion("pass", [measuredSchema, trainSch
         input: c.device,
       });
     }
-    if (c.attention === "flash") {
+    if (c.attention === "flash" && c.backend !== "cpu" && c.backend !== "wasm") {
       ctx.addIssue({
         code: "custom",
         path: ["attention"],
-        message: 'flash is implemented in framework "torch" only',
+        message: `flash has TensorFlow.js kernels on backends cpu and wasm only, not ${c.backend}`,
         input: c.attention,
       });
     }

@@ -117,10 +117,12 @@ Deno.test("parseCase: framework and device", () => {
   );
   const flash = { ...base, model: "equivariant-transformer", attention: "flash" };
   assert.throws(
-    () => parseCase(flash),
-    /attention: flash is implemented in framework "torch" only/,
+    () => parseCase({ ...flash, backend: "webgpu" }),
+    /attention: flash has TensorFlow.js kernels on backends cpu and wasm only, not webgpu/,
   );
-  assert.equal(parseCase({ ...flash, framework: "torch" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, backend: "wasm" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, backend: "cpu" }).attention, "flash");
+  assert.equal(parseCase({ ...flash, framework: "torch", backend: "webgpu" }).attention, "flash");
 });
 
 Deno.test("parseCase: checkpoint (backward, equivariant models; false keeps the case id)", async () => {
@@ -134,4 +136,26 @@ Deno.test("parseCase: checkpoint (backward, equivariant models; false keeps the 
   rejects({ ...base, pass: "forward", checkpoint: true }, "checkpoint:", "backward");
   rejects({ ...base, model: "hyena", checkpoint: true }, "checkpoint:", "se3-hyena");
   rejects({ ...base, framework: "torch", checkpoint: true }, "checkpoint:", "tfjs");
+});
+
+Deno.test("parseCase: threads is an optional integer from 1 to 65, errors name the value", () => {
+  const base = { model: "se3-hyena", pass: "forward", seqLen: 64 };
+  assert.equal(parseCase(base).threads, undefined);
+  assert.equal(parseCase({ ...base, threads: 1 }).threads, 1);
+  assert.equal(parseCase({ ...base, threads: 65 }).threads, 65);
+  assert.equal(parseCase({ ...base, framework: "torch", threads: 2 }).threads, 2);
+  for (
+    const [threads, message] of [
+      [0, "threads: expected an integer ≥ 1, got 0"],
+      [66, "threads: expected an integer ≤ 65, got 66"],
+      [1.5, "threads: expected an integer, got 1.5"],
+      ["2", 'threads: expected a number, got "2"'],
+    ] as const
+  ) {
+    assert.throws(() => parseCase({ ...base, threads }), (e: Error) => {
+      assert.ok(e instanceof CaseError);
+      assert.match(e.message, new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+      return true;
+    });
+  }
 });

@@ -18,7 +18,9 @@
  * `--framework tfjs|torch` runs every case in that framework (default: what the preset
  * says, TensorFlow.js where it says nothing), `--device cpu|cuda` sets torch cases' device,
  * `--python PATH` the interpreter of torch cases (default: src/torch/python.ts; exported as
- * `SE3_HYENA_PYTHON` to the local runner and local workers).
+ * `SE3_HYENA_PYTHON` to the local runner and local workers). `--threads N` sets every case's
+ * thread count (our cpu/wasm kernels' worker pool, or PyTorch's; default every core, and
+ * then the case ids are those of cases that name no count).
  *
  * Modes (the one place that picks them is {@link chooseMode}):
  * - distributed (the default): src/nats/coordinator.ts (`runDistributedSweep`). Without
@@ -36,6 +38,10 @@
  *   and efficiency as `scaling` in results.json (the report shows them).
  * - local (`--local`): every case here, one child process per case (src/sweep/local.ts).
  *
+ * Both modes run through one engine (src/sweep/engine.ts: order, skip-after-OOM, results
+ * sink, events) with the same live view; `--order grouped|ascending|largest-first|given`
+ * overrides each mode's default order (grouped distributed, ascending local).
+ *
  * Both modes skip, per group (the case without its length) and device class, the lengths
  * above one that ran out of memory or timed out (recorded `skipped`).
  *
@@ -52,9 +58,8 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import cliProgress from "cli-progress";
-import process from "node:process";
 import { caseId as caseIdOf } from "../case/id.ts";
+import { caseNoise } from "../report/noise.ts";
 import { BUILTIN_PRESETS, loadSweep, type Sweep, type SweepOverrides } from "../case/expand.ts";
 import type { NatsAuth } from "../nats/connection.ts";
 import { authFromFlags, givenAuthFlags } from "../nats/auth.ts";
@@ -66,10 +71,12 @@ import type {
   ScalingRow,
 } from "../nats/coordinator.ts";
 import { createLiveView } from "../nats/live_view.ts";
+import type { SweepEvent } from "../sweep/engine.ts";
 import {
   CASE_BACKENDS,
   CaseError,
   FRAMEWORKS,
+  MAX_THREADS,
   MODEL_KINDS,
   PASS_KINDS,
   TORCH_DEVICES,
@@ -80,6 +87,7 @@ import type { Case, CaseResult, SweepResults } from "../results.ts";
 import { defaultMemoryBudgetBytes, formatBytes } from "../runner/isolated.ts";
 import { preferredBackend } from "../webgpu/preferred_backend.ts";
 import { runLocalSweep } from "../sweep/local.ts";
+import { SWEEP_ORDERS, type SweepOrder } from "../sweep/schedule.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
 import { compactDefinition, resumeDefinition, type SweepDefinition } from "../sweep/definition.ts";
 import { parseBytes } from "./parse_bytes.ts";
@@ -105,6 +113,7 @@ export interface SweepCliOptions {
   framework?: "tfjs" | "torch";
   device?: "cpu" | "cuda";
   python?: string;
+  threads?: number;
   out: string;
   lengths?: number[];
   maxSeqLen?: number;
@@ -114,6 +123,8 @@ export interface SweepCliOptions {
   repeats?: number;
   memoryBudget?: number;
   resume?: string;
+  /** Order of the cases (default: grouped distributed, ascending local). */
+  order?: SweepOrder;
   dryRun: boolean;
   progress: boolean;
   report: boolean;
@@ -216,6 +227,11 @@ export function buildProgram(): Command {
       new Option("--device <name>", "device of torch cases").choices([...TORCH_DEVICES]),
     )
     .option("--python <path>", "Python interpreter of torch cases (with PyTorch)")
+    .option(
+      "--threads <n>",
+      "threads of every case (our kernels' worker pool; PyTorch's); default every core",
+      positiveInt("--threads", MAX_THREADS),
+    )
     .option("--out <dir>", "output folder", (v: string) => {
       if (v.trim() === "") {
         throw new UsageError(`--out: expected a folder, got ${JSON.stringify(v)}`);
@@ -256,6 +272,14 @@ export function buildProgram(): Command {
       bytes("--memory-budget"),
     )
     .option("--resume <sweep-id>", "continue a sweep, skipping cases already in its results.json")
+    .addOption(
+      new Option(
+        "--order <order>",
+        "order of the cases: grouped (default distributed: ascending lengths per group, " +
+          "groups interleaved heaviest first), ascending (default local), largest-first " +
+          "(defeats skip-after-OOM), given",
+      ).choices([...SWEEP_ORDERS]),
+    )
     .option("--dry-run", "list the cases and exit", false)
     .option("--no-progress", "no progress bar (one line per case instead)")
     .option("--no-report", "do not render the HTML report")
@@ -351,12 +375,21 @@ export function describeCase(c: Case): string {
   const attn = c.attention ? `/${c.attention}` : "";
   return `${c.model}${attn} ${c.pass} N=${c.seqLen} B=${c.batch} ${c.preset} ${
     c.framework === "torch" ? `torch/${c.device}` : c.backend
-  }`;
+  }${c.threads !== undefined ? ` threads=${c.threads}` : ""}`;
 }
 
-/** One-line description of a result. */
+/**
+ * One-line description of a result: status, case, median with its CI half-width as a share
+ * of it (`NOISY` above 10%, as the report flags it), memory, error.
+ */
 export function describeResult(r: CaseResult): string {
-  const t = r.timeMs ? `${r.timeMs.median.toFixed(2)} ms (n=${r.timeMs.n})` : "";
+  const noise = caseNoise(r);
+  const ci = noise?.relHalfWidth != null
+    ? ` ±${(100 * noise.relHalfWidth).toFixed(noise.relHalfWidth < 0.1 ? 1 : 0)}%${
+      noise.noisy ? " NOISY" : ""
+    }`
+    : "";
+  const t = r.timeMs ? `${r.timeMs.median.toFixed(2)} ms${ci} (n=${r.timeMs.n})` : "";
   const mem = r.memory?.peakBytes ? ` peak ${formatBytes(r.memory.peakBytes)}` : "";
   const rss = r.memory?.rssPeakBytes ? ` rss ${formatBytes(r.memory.rssPeakBytes)}` : "";
   const err = r.status !== "ok" && r.error ? ` — ${r.error.split("\n")[0].slice(0, 120)}` : "";
@@ -377,59 +410,12 @@ async function renderReport(results: SweepResults, dir: string): Promise<string 
   return await mod.writeReport(results, dir);
 }
 
-/** A progress display: cli-progress bar on a TTY, else one line per case. */
-function makeProgress(enabled: boolean, total: number) {
-  const tty = enabled && Deno.stderr.isTerminal();
-  const bar = tty
-    ? new cliProgress.SingleBar({
-      format: "{bar} {value}/{total} cases | ETA {etaText} | {current}",
-      stream: process.stderr,
-      hideCursor: true,
-      etaBuffer: 5,
-      clearOnComplete: false,
-    }, cliProgress.Presets.shades_classic)
-    : null;
-  let done = 0;
-  const t0 = performance.now();
-  // Our own ETA: mean time per finished case × cases left ("…" before the first one).
-  const etaText = () => {
-    if (done === 0) return "…";
-    const s = Math.round(((performance.now() - t0) / done) * (total - done) / 1000);
-    return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
-  };
-  bar?.start(total, 0, { current: "starting", etaText: etaText() });
-  return {
-    start(c: Case) {
-      if (bar) bar.update(done, { current: describeCase(c), etaText: etaText() });
-    },
-    result(r: CaseResult) {
-      done++;
-      if (bar) {
-        bar.update(done, { current: describeResult(r).slice(0, 60), etaText: etaText() });
-      } else {
-        console.error(`[${done}/${total}] ${describeResult(r)}`);
-      }
-    },
-    stop() {
-      bar?.stop();
-    },
-  };
-}
-
-/** Runs the CLI; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  let opts: SweepCliOptions;
-  try {
-    opts = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
-      return 2; // commander already printed the message
-    }
-    throw e;
-  }
-
-  // The sweep definition: from the command line, or with --resume from results.json.
+/**
+ * The sweep definition: from the command line, or with `--resume` from results.json (a
+ * conflicting option is a usage error). Sets `SE3_HYENA_PYTHON` for `--python`.
+ * @throws UsageError naming the option.
+ */
+async function sweepDefinition(opts: SweepCliOptions): Promise<SweepDefinition> {
   const given: Partial<SweepDefinition> = compactDefinition({
     preset: opts.preset!,
     models: opts.models,
@@ -442,6 +428,7 @@ export async function main(argv: string[]): Promise<number> {
     memoryBudget: opts.memoryBudget,
     framework: opts.framework,
     device: opts.device,
+    threads: opts.threads,
   });
   if (opts.python !== undefined) {
     try {
@@ -476,8 +463,14 @@ export async function main(argv: string[]): Promise<number> {
     // real WebGPU adapter, else wasm); with --nats the workers are elsewhere: wasm.
     def.defaultBackend = await preferredBackend();
   }
-  opts.preset = def.preset;
-  opts.memoryBudget = def.memoryBudget;
+  return def;
+}
+
+/**
+ * The cases of a definition (and, for torch cases that run here, a checked runtime).
+ * @throws UsageError naming the option or case field.
+ */
+async function loadCases(opts: SweepCliOptions, def: SweepDefinition): Promise<Sweep> {
   const overrides: SweepOverrides = {
     models: def.models,
     passes: def.passes,
@@ -489,6 +482,7 @@ export async function main(argv: string[]): Promise<number> {
     repeats: def.repeats,
     framework: def.framework,
     device: def.device,
+    threads: def.threads,
   };
   const presetPath = def.preset === SCALING_PRESET ? SCALING_FILE.pathname : def.preset;
   let sweep: Sweep;
@@ -514,9 +508,145 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
+  return sweep;
+}
+
+/** What a run of either mode needs. */
+interface SweepRun {
+  opts: SweepCliOptions;
+  def: SweepDefinition;
+  sweep: Sweep;
+  sweepId: string;
+  /** `<out>/<sweepId>`. */
+  dir: string;
+  memoryBudgetBytes: number;
+  auth?: NatsAuth;
+  /** Worker counts of a scaling study. */
+  scaling?: number[];
+  /** The live view's `onEvent`, and its `stop` (before printing below it). */
+  onEvent: (e: SweepEvent) => void;
+  stopView: () => void;
+  signal: AbortSignal;
+  /** performance.now() at the start. */
+  started: number;
+}
+
+/** Distributed mode (or a scaling study); undefined when interrupted. */
+async function runDistributedMode(run: SweepRun): Promise<SweepResults | undefined> {
+  const { opts, sweep, memoryBudgetBytes, dir, sweepId, scaling } = run;
+  const coordinator = await import(COORDINATOR_URL.href) as {
+    runDistributedSweep: typeof RunDistributedSweep;
+    runScalingStudy: typeof RunScalingStudy;
+  };
+  const base: DistributedSweepOptions = {
+    cases: sweep.cases,
+    sweepId,
+    outDir: opts.out,
+    nats: opts.nats,
+    auth: run.auth,
+    workers: opts.workers,
+    gpus: opts.gpus,
+    backend: opts.backend as DistributedSweepOptions["backend"],
+    resume: opts.resume !== undefined,
+    memoryBudgetBytes,
+    order: opts.order,
+    preset: sweep.name,
+    extra: {
+      description: sweep.description,
+      memoryBudgetBytes,
+      mode: "distributed",
+      definition: run.def,
+    },
+    signal: run.signal,
+    onEvent: run.onEvent,
+  };
+  try {
+    if (!scaling) return await coordinator.runDistributedSweep(base);
+    const { scaling: rows } = await coordinator.runScalingStudy({ ...base, workerCounts: scaling });
+    run.stopView();
+    printScaling(rows);
+    return (await ResultsFile.open(dir)).data;
+  } catch (e) {
+    if (!run.signal.aborted) throw e;
+    run.stopView();
+    console.error(
+      scaling
+        ? "interrupted: the scaling study stopped"
+        : `interrupted: ${dir}/results.json holds the results so far; continue with ` +
+          `deno task sweep --resume ${sweepId}`,
+    );
+    return undefined;
+  }
+}
+
+/** Local mode: every case here, results.json written after each. */
+async function runLocalMode(run: SweepRun): Promise<SweepResults> {
+  const { opts, sweep, memoryBudgetBytes, dir } = run;
+  let file: ResultsFile;
+  if (opts.resume) {
+    try {
+      file = await ResultsFile.open(dir);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  } else {
+    file = await ResultsFile.create(dir, {
+      sweepId: run.sweepId,
+      preset: sweep.name,
+      description: sweep.description,
+      environment: await collectEnvironment(),
+      memoryBudgetBytes,
+      mode: "local",
+      definition: run.def,
+    });
+  }
+  await runLocalSweep(sweep.cases, {
+    memoryBudgetBytes,
+    done: [...file.data.results],
+    signal: run.signal,
+    order: opts.order,
+    onEvent: run.onEvent,
+    onResult: (r) => file.add(r),
+  });
+  await file.set({ finishedAt: new Date().toISOString(), wallMs: performance.now() - run.started });
+  return file.data;
+}
+
+/** Ctrl-C / SIGTERM abort the sweep (a second one exits at once); returns the remover. */
+function abortOnSignals(abort: AbortController): () => void {
+  const onSignal = () => {
+    if (abort.signal.aborted) Deno.exit(130); // second Ctrl-C: do not wait
+    console.error(
+      "\ninterrupted: stopping the running cases, workers and server (results so far are saved)",
+    );
+    abort.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  return () => {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  };
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let opts: SweepCliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      return 2; // commander already printed the message
+    }
+    throw e;
+  }
+  const def = await sweepDefinition(opts);
+  opts.preset = def.preset;
+  opts.memoryBudget = def.memoryBudget;
+  const sweep = await loadCases(opts, def);
   const memoryBudgetBytes = opts.memoryBudget ?? sweep.memoryBudgetBytes ??
     defaultMemoryBudgetBytes();
-
   const { mode, note } = await chooseMode(opts);
   if (note) console.error(`note: ${note}`);
   const auth = checkDistributedOptions(opts, mode);
@@ -528,10 +658,9 @@ export async function main(argv: string[]): Promise<number> {
   if (scaling && opts.nats && opts.workers === 0) {
     throw new UsageError("--scaling: the study starts its own local workers; drop --workers 0");
   }
+  const budget = `memory budget ${formatBytes(memoryBudgetBytes)}`;
   if (opts.dryRun) {
-    console.log(
-      `${sweep.name}: ${sweep.cases.length} cases, memory budget ${formatBytes(memoryBudgetBytes)}`,
-    );
+    console.log(`${sweep.name}: ${sweep.cases.length} cases, ${budget}`);
     for (const c of sweep.cases) console.log(`  ${describeCase(c)}`);
     return 0;
   }
@@ -542,135 +671,55 @@ export async function main(argv: string[]): Promise<number> {
   console.error(
     `sweep ${sweepId}: ${sweep.cases.length} cases (${sweep.name}), ${
       scaling ? `scaling study with ${scaling.join(", ")} workers` : mode
-    }, memory budget ${formatBytes(memoryBudgetBytes)}`,
+    }, ${budget}`,
   );
-
   const abort = new AbortController();
-  const onSignal = () => {
-    if (abort.signal.aborted) Deno.exit(130); // second Ctrl-C: do not wait
-    console.error(
-      "\ninterrupted: stopping the running cases, workers and server (results so far are saved)",
-    );
-    abort.abort();
+  const release = abortOnSignals(abort);
+  // One live view for both modes (fed by the engine's events).
+  const labels = new Map(sweep.cases.map((c) => [caseIdOf(c), describeCase(c)]));
+  const view = createLiveView({
+    tty: opts.progress ? undefined : false,
+    total: sweep.cases.length,
+    caseLabel: (id) => labels.get(id),
+    formatResult: describeResult,
+  });
+  const run: SweepRun = {
+    opts,
+    def,
+    sweep,
+    sweepId,
+    dir,
+    memoryBudgetBytes,
+    auth,
+    scaling,
+    onEvent: view.onEvent,
+    stopView: () => view.stop(),
+    signal: abort.signal,
+    started,
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-
-  let results: SweepResults;
+  let results: SweepResults | undefined;
   try {
-    if (mode === "distributed") {
-      const coordinator = await import(COORDINATOR_URL.href) as {
-        runDistributedSweep: typeof RunDistributedSweep;
-        runScalingStudy: typeof RunScalingStudy;
-      };
-      const labels = new Map(sweep.cases.map((c) => [caseIdOf(c), describeCase(c)]));
-      const view = createLiveView({
-        tty: opts.progress ? undefined : false,
-        total: sweep.cases.length,
-        caseLabel: (id) => labels.get(id),
-        formatResult: describeResult,
-      });
-      const base: DistributedSweepOptions = {
-        cases: sweep.cases,
-        sweepId,
-        outDir: opts.out,
-        nats: opts.nats,
-        auth,
-        workers: opts.workers,
-        gpus: opts.gpus,
-        backend: opts.backend as DistributedSweepOptions["backend"],
-        resume: opts.resume !== undefined,
-        memoryBudgetBytes,
-        preset: sweep.name,
-        extra: {
-          description: sweep.description,
-          memoryBudgetBytes,
-          mode: "distributed",
-          definition: def,
-        },
-        signal: abort.signal,
-        onEvent: view.onEvent,
-      };
-      try {
-        if (scaling) {
-          const { scaling: rows } = await coordinator.runScalingStudy({
-            ...base,
-            workerCounts: scaling,
-          });
-          view.stop();
-          printScaling(rows);
-          results = (await ResultsFile.open(dir)).data;
-        } else {
-          results = await coordinator.runDistributedSweep(base);
-        }
-      } catch (e) {
-        if (!abort.signal.aborted) throw e;
-        view.stop();
-        console.error(
-          scaling
-            ? "interrupted: the scaling study stopped"
-            : `interrupted: ${dir}/results.json holds the results so far; continue with ` +
-              `deno task sweep --resume ${sweepId}`,
-        );
-        return 130;
-      } finally {
-        view.stop();
-      }
-    } else {
-      let file: ResultsFile;
-      if (opts.resume) {
-        try {
-          file = await ResultsFile.open(dir);
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-      } else {
-        file = await ResultsFile.create(dir, {
-          sweepId,
-          preset: sweep.name,
-          description: sweep.description,
-          environment: await collectEnvironment(),
-          memoryBudgetBytes,
-          mode: "local",
-          definition: def,
-        });
-      }
-      const done = file.data.results;
-      const total = sweep.cases.length -
-        sweep.cases.filter((c) => done.some((r) => r.case && sameCase(r, c))).length;
-      const progress = makeProgress(opts.progress, total);
-      try {
-        await runLocalSweep(sweep.cases, {
-          memoryBudgetBytes,
-          done,
-          signal: abort.signal,
-          onStart: (c) => progress.start(c),
-          onResult: async (r) => {
-            await file.add(r);
-            progress.result(r);
-          },
-        });
-      } finally {
-        progress.stop();
-      }
-      await file.set({ finishedAt: new Date().toISOString(), wallMs: performance.now() - started });
-      results = file.data;
-    }
+    results = mode === "distributed" ? await runDistributedMode(run) : await runLocalMode(run);
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    view.stop();
+    release();
   }
-
-  printSummary(results);
-  const wall = (performance.now() - started) / 1000;
-  console.error(
-    `results: ${dir}/results.json, ${dir}/results.csv (wall time ${wall.toFixed(1)} s)`,
-  );
+  if (!results) return 130;
+  finishSweep(dir, results, started);
   if (opts.report) {
     const html = await renderReport(results, dir);
     if (html) console.log(`report: ${html}`);
   }
   return abort.signal.aborted ? 130 : 0;
+}
+
+/** The summary and where the results are (stderr). */
+function finishSweep(dir: string, results: SweepResults, started: number): void {
+  printSummary(results);
+  const wall = (performance.now() - started) / 1000;
+  console.error(
+    `results: ${dir}/results.json, ${dir}/results.csv (wall time ${wall.toFixed(1)} s)`,
+  );
 }
 
 /**
@@ -769,11 +818,6 @@ export function printScaling(rows: ScalingRow[]): void {
         } %`,
     );
   }
-}
-
-/** Whether a recorded row is case `c` (by id). */
-function sameCase(r: CaseResult, c: Case): boolean {
-  return r.id === caseIdOf(c);
 }
 
 /** Prints a compact table of the results (median ms per model/pass/length). */

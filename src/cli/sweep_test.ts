@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import type { SweepResults } from "../results.ts";
+import { smallSweep } from "../report/testdata/small_sweep.ts";
 import {
   checkDistributedOptions,
   defaultScalingCounts,
+  describeResult,
   makeSweepId,
   parseArgs,
   UsageError,
@@ -45,6 +47,8 @@ Deno.test("parseArgs: defaults and lists", () => {
   assert.equal(o.memoryBudget, 2 ** 30);
   assert.equal(o.progress, true);
   assert.equal(o.dryRun, false);
+  assert.equal(o.order, undefined, "each mode's default order");
+  assert.equal(parseArgs(["--order", "largest-first"]).order, "largest-first");
 });
 
 Deno.test("makeSweepId: <preset>-<UTC timestamp>-<4 hex>", () => {
@@ -64,6 +68,7 @@ Deno.test("the CLI exits 2 on usage errors, naming the problem", async () => {
     [["--resume", "no-such-sweep"], /--resume: no sweep "no-such-sweep"/],
     [["--resume", "../x"], /--resume: expected a sweep id .*"\.\.\/x"/],
     [["--local", "--bogus"], /unknown option '--bogus'/],
+    [["--local", "--order", "random"], /--order <order>' argument 'random' is invalid/],
   ];
   for (const [args, message] of cases) {
     const r = await cli([...args, "--dry-run"]);
@@ -232,11 +237,13 @@ Deno.test("a local sweep writes results.json and results.csv, goes on after oom 
           repeats: 3,
           warmup: 1,
           budgetMs: 0,
-          timeoutMs: 1500,
+          // Generous for the cases that end by themselves (a child's start can take seconds
+          // on a loaded machine: an oom case must not end as a timeout), short for the hang.
+          timeoutMs: 60_000,
         },
         grid: [
           { model: "se3-hyena", pass: "forward", seqLen: [64, 128], fault: "oom" },
-          { model: "se3-hyena", pass: "forward", seqLen: 64, fault: "hang" },
+          { model: "se3-hyena", pass: "forward", seqLen: 64, fault: "hang", timeoutMs: 1500 },
           { model: "se3-hyena", pass: "forward", seqLen: [32, 64], fault: "noop" },
         ],
       }),
@@ -389,4 +396,31 @@ Deno.test("--framework, --device and --python: usage errors exit 2; torch cases 
   assert.doesNotMatch(r.stdout, / wasm$/m);
   const plain = await cli(["--local", "--dry-run"]); // the default preset
   assert.doesNotMatch(plain.stdout, /torch/, "without options: TensorFlow.js only");
+});
+
+Deno.test("describeResult: the median's CI as a share of it, NOISY above 10%", () => {
+  const [noisy, quiet] = smallSweep([
+    { model: "h", n: 64, ms: 88.81, ci: 1.5 },
+    { model: "h", n: 128, ms: 10, ci: 0.02 },
+  ]).results;
+  assert.match(describeResult(noisy), /88\.81 ms ±150% NOISY \(n=5\)/);
+  assert.match(describeResult(quiet), /10\.00 ms ±2\.0% \(n=5\)/);
+});
+
+Deno.test("--threads: usage errors exit 2 naming the value; every case gets the count", async () => {
+  for (const v of ["0", "66", "two", "1.5"]) {
+    const r = await cli(["--local", "--preset", "tiny", "--threads", v, "--dry-run"]);
+    assert.equal(r.code, 2, `--threads ${v}: exit ${r.code}\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      new RegExp(`--threads: expected a positive integer of at most 65, got "${v}"`),
+    );
+  }
+  const r = await cli(["--local", "--preset", "tiny", "--threads", "1", "--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split("\n").filter((l) => l.startsWith("  "));
+  assert.ok(lines.length > 0);
+  for (const line of lines) assert.match(line, / threads=1$/);
+  const plain = await cli(["--local", "--preset", "tiny", "--dry-run"]);
+  assert.doesNotMatch(plain.stdout, /threads=/, "without --threads: cases name no count");
 });

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { bladeProduct, GRADES } from "./algebra.ts";
+import { bladeProduct, GRADES } from "./blades.ts";
 
 /** ε of the normalisation `n(·)` (also inside the square root, squared). */
 export const PRODUCT_NORM_EPS = 1e-6;
@@ -108,8 +108,8 @@ function forwardSource(): string {
   });
   return `
 const [${list("X", 8)}] = X, [${list("L", 8)}] = L, [${list("R", 8)}] = R, [${list("Y", 8)}] = Y;
-for (let t = 0, i = 0; t < m; t++) {
-  for (let ch = 0; ch < c; ch++, i++) {
+for (let t = t0; t < t1; t++) {
+  for (let ch = c0, i = t * c + c0; ch < c1; ch++, i++) {
 ${loadAndNormalize()}
 ${body.join("\n")}
   }
@@ -154,8 +154,8 @@ function backwardSource(): string {
   return `
 const [${list("DY", 8)}] = DY, [${list("X", 8)}] = X, [${list("R", 8)}] = R;
 const [${list("DX", 8)}] = DX, [${list("DL", 8)}] = DL, [${list("DR", 8)}] = DR;
-for (let t = 0, i = 0; t < m; t++) {
-  for (let ch = 0; ch < c; ch++, i++) {
+for (let t = t0; t < t1; t++) {
+  for (let ch = c0, i = t * c + c0; ch < c1; ch++, i++) {
 ${loadAndNormalize()}
 ${lines.join("\n")}
   }
@@ -178,6 +178,10 @@ const forwardLoop = new Function(
   "Y",
   "m",
   "c",
+  "t0",
+  "t1",
+  "c0",
+  "c1",
   CONSTANTS + forwardSource(),
 ) as (
   x: F32s,
@@ -188,6 +192,10 @@ const forwardLoop = new Function(
   y: F32s,
   m: number,
   c: number,
+  t0: number,
+  t1: number,
+  c0: number,
+  c1: number,
 ) => void;
 const backwardLoop = new Function(
   "DY",
@@ -202,6 +210,10 @@ const backwardLoop = new Function(
   "DS",
   "m",
   "c",
+  "t0",
+  "t1",
+  "c0",
+  "c1",
   CONSTANTS + backwardSource(),
 ) as (
   dy: F32s,
@@ -216,10 +228,14 @@ const backwardLoop = new Function(
   ds: Float64Array,
   m: number,
   c: number,
+  t0: number,
+  t1: number,
+  c0: number,
+  c1: number,
 ) => void;
 
 /** `sigmoid(σ_g[c])` for the 4 grades, `[4 · C]` grade-major. */
-function sigmoids(sigma: F32s, c: number): Float64Array {
+export function productSigmoids(sigma: F32s, c: number): Float64Array {
   const s = new Float64Array(4 * c);
   for (let g = 0; g < 4; g++) {
     for (let ch = 0; ch < c; ch++) s[g * c + ch] = 1 / (1 + Math.exp(-sigma[g][ch]));
@@ -252,7 +268,26 @@ export function geometricProductForwardF32(
   m: number,
   c: number,
 ): void {
-  forwardLoop(x, l, r, w, sigmoids(sigma, c), y, m, c);
+  geometricProductForwardRange(x, l, r, w, productSigmoids(sigma, c), y, m, c, 0, m);
+}
+
+/**
+ * Rows (tokens) `[t0, t1)` of {@link geometricProductForwardF32}, with `s` the
+ * {@link productSigmoids} of σ: what one thread of a pool computes.
+ */
+export function geometricProductForwardRange(
+  x: F32s,
+  l: F32s,
+  r: F32s,
+  w: Float32Array,
+  s: Float64Array,
+  y: F32s,
+  m: number,
+  c: number,
+  t0: number,
+  t1: number,
+): void {
+  forwardLoop(x, l, r, w, s, y, m, c, t0, t1, 0, c);
 }
 
 /** Outputs of {@link geometricProductBackwardF32}. */
@@ -281,7 +316,33 @@ export function geometricProductBackwardF32(
   c: number,
 ): void {
   const dw = new Float64Array(c * PATHS), ds = new Float64Array(4 * c);
-  backwardLoop(dy, x, r, w, sigmoids(sigma, c), out.dx, out.dl, out.dr, dw, ds, m, c);
-  out.dw.set(dw);
-  for (let g = 0; g < 4; g++) out.dsigma[g].set(ds.subarray(g * c, (g + 1) * c));
+  geometricProductBackwardRange(dy, x, r, w, productSigmoids(sigma, c), out, dw, ds, m, c, 0, c);
+}
+
+/**
+ * Channels `[c0, c1)` of {@link geometricProductBackwardF32} over all tokens, with `s` the
+ * {@link productSigmoids} of σ and `dw` (`[C · 20]`), `ds` (`[4 · C]`) float64 scratch
+ * (their entries of these channels are zeroed here): what one thread of a pool computes.
+ * The weight gradients of a channel are summed over the tokens in order, as in the
+ * single-threaded function, so results are bitwise equal.
+ */
+export function geometricProductBackwardRange(
+  dy: F32s,
+  x: F32s,
+  r: F32s,
+  w: Float32Array,
+  s: Float64Array,
+  out: ProductGradArrays,
+  dw: Float64Array,
+  ds: Float64Array,
+  m: number,
+  c: number,
+  c0: number,
+  c1: number,
+): void {
+  dw.fill(0, c0 * PATHS, c1 * PATHS);
+  for (let g = 0; g < 4; g++) ds.fill(0, g * c + c0, g * c + c1);
+  backwardLoop(dy, x, r, w, s, out.dx, out.dl, out.dr, dw, ds, m, c, 0, m, c0, c1);
+  out.dw.set(dw.subarray(c0 * PATHS, c1 * PATHS), c0 * PATHS);
+  for (let g = 0; g < 4; g++) out.dsigma[g].set(ds.subarray(g * c + c0, g * c + c1), c0);
 }

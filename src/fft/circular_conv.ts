@@ -95,18 +95,45 @@ export function circularConvF32(
     }
   }
   if (size === 0) return;
+  circularConvUnits(x, k, out, shape, flip, 0, convUnitCount(shape));
+}
+
+/**
+ * Units of {@link circularConvUnits} for `shape`: one per batch row and pair of channels
+ * (`B · ⌈D / 2⌉`). Each output element belongs to exactly one unit.
+ */
+export function convUnitCount(shape: ConvShape): number {
+  return shape[0] * Math.ceil(shape[2] / 2);
+}
+
+/**
+ * Units `[from, to)` of {@link circularConvF32} (unchecked arguments): unit
+ * `u = b · ⌈D / 2⌉ + d / 2` convolves channels `d` and `d + 1` of batch row `b`. A unit's
+ * result does not depend on which other units run, or where, so threads may split them.
+ */
+export function circularConvUnits(
+  x: Float32Array,
+  k: Float32Array,
+  out: Float32Array,
+  shape: ConvShape,
+  flip: boolean,
+  from: number,
+  to: number,
+): void {
+  const [, n, nd] = shape;
+  const pairs = Math.ceil(nd / 2);
   const { m, fold } = convPlanSize(n);
-  if (m === 1) {
-    // N = 1: the convolution is a product.
-    for (let t = 0; t < size; t++) out[t] = x[t] * k[t];
-    return;
-  }
-  const plan = planFor(m);
-  for (let b = 0; b < nb; b++) {
-    const base = b * n * nd;
-    for (let d = 0; d < nd; d += 2) {
-      convolvePair(plan, x, k, out, base, n, nd, d, d + 1 < nd, flip, fold);
+  const plan = m === 1 ? undefined : planFor(m);
+  for (let u = from; u < to; u++) {
+    const base = Math.floor(u / pairs) * n * nd;
+    const d = 2 * (u % pairs);
+    if (!plan) {
+      // N = 1: the convolution is a product.
+      out[base + d] = x[base + d] * k[base + d];
+      if (d + 1 < nd) out[base + d + 1] = x[base + d + 1] * k[base + d + 1];
+      continue;
     }
+    convolvePair(plan, x, k, out, base, n, nd, d, d + 1 < nd, flip, fold);
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * `FftConvSe3` on the `cpu` backend: reads the inputs' float32 arrays and runs
- * {@link circularConvF32} (power-of-two complex FFTs, O(N log N)).
+ * {@link circularConvThreaded} (power-of-two complex FFTs, O(N log N), on every thread of
+ * the kernels' pool).
  *
  * @module
  */
 import { tf } from "../backend.ts";
-import { circularConvF32 } from "../fft/circular_conv.ts";
+import { circularConvThreaded } from "./fft_conv_threads.ts";
 import { FFT_CONV_KERNEL, type FftConvAttrs } from "./fft_conv_kernel.ts";
 import { fftConvShape } from "./fft_conv_shape.ts";
 
@@ -25,7 +26,7 @@ export const fftConvCpuConfig: tf.KernelConfig = {
     const shape = fftConvShape(x, k);
     const cpu = backend as unknown as CpuBackend;
     const out = new Float32Array(shape[0] * shape[1] * shape[2]);
-    circularConvF32(
+    circularConvThreaded(
       cpu.readSync(x.dataId) as Float32Array,
       cpu.readSync(k.dataId) as Float32Array,
       out,

@@ -1,11 +1,11 @@
 /**
- * `FftConvSe3` on the `wasm` backend: runs {@link circularConvF32} on views of the
+ * `FftConvSe3` on the `wasm` backend: runs {@link circularConvThreaded} on views of the
  * wasm heap (JavaScript FFTs; the inputs are read and the output written in place).
  *
  * @module
  */
 import { tf } from "../backend.ts";
-import { circularConvF32 } from "../fft/circular_conv.ts";
+import { circularConvThreaded } from "./fft_conv_threads.ts";
 import { FFT_CONV_KERNEL, type FftConvAttrs } from "./fft_conv_kernel.ts";
 import { fftConvShape } from "./fft_conv_shape.ts";
 
@@ -26,7 +26,7 @@ export const fftConvWasmConfig: tf.KernelConfig = {
     const wasm = backend as unknown as WasmBackend;
     const outInfo = wasm.makeOutput([...shape], "float32");
     // Views are taken after makeOutput: allocating may grow (and detach) the heap.
-    circularConvF32(
+    circularConvThreaded(
       wasm.typedArrayFromHeap(x) as Float32Array,
       wasm.typedArrayFromHeap(k) as Float32Array,
       wasm.typedArrayFromHeap(outInfo) as Float32Array,

@@ -13,7 +13,10 @@
  * `dx0…dx7, dl0…dl7, dr0…dr7, dw, ds0…ds3` (29 tensors).
  *
  * Both run the shared math on the inputs' arrays (`cpu`) or on views of the wasm heap
- * (`wasm`), see `blade_kernel.ts`.
+ * (`wasm`), see `blade_kernel.ts`; with more than one thread (src/kernels/pool) and at
+ * least {@link PRODUCT_POOL_MIN_ELEMENTS} elements, on the kernels' pool: the forward split
+ * by token rows (from {@link PRODUCT_FORWARD_POOL_MIN_THREADS} threads), the gradient by blocks of channels (weight gradients are per-channel
+ * sums over tokens, kept in order), so results equal the single-threaded ones bitwise.
  *
  * @module
  */
@@ -23,6 +26,24 @@ import {
   GRADE_PATHS,
 } from "../clifford/geometric_product_math.ts";
 import { checkBladeInputs, registerBladeKernel } from "./blade_kernel.ts";
+import { kernelPool } from "./pool/threads.ts";
+
+/** Below this many elements (M·C) one thread computes the whole product. */
+export const PRODUCT_POOL_MIN_ELEMENTS = 1 << 13;
+/**
+ * The forward runs on the pool only with at least this many threads: the calling thread
+ * alone copies the 29 inputs into the pool's arena and the 8 outputs back, which costs
+ * about 0.45 of the single-threaded compute (wasm, N = 4096, C = 128: busiest thread 31 ms
+ * on the pool of 2 vs 33 ms alone, bench/threads_bench.ts), so two threads gain nothing.
+ * The gradient (more compute per byte) gains from two threads on.
+ */
+export const PRODUCT_FORWARD_POOL_MIN_THREADS = 4;
+/**
+ * Channels per unit of the pooled gradient are a multiple of this (16 float32 = one cache
+ * line); units are as wide as `C / threads` allows, since each streams all M rows of 48
+ * arrays with a stride of C floats (narrow blocks measured slower than one thread).
+ */
+const GRAD_CHANNEL_BLOCK = 16;
 
 /** Registered name of the forward kernel. */
 export const GEOMETRIC_PRODUCT_KERNEL = "CliffordGeometricProduct";
@@ -64,7 +85,22 @@ registerBladeKernel({
   shape: (inputs) =>
     checkBladeInputs(GEOMETRIC_PRODUCT_KERNEL, inputs, PRODUCT_INPUT_NAMES, wantShape),
   outputs: (m, c) => Array.from({ length: 8 }, () => [m, c]),
-  run: (a, y, m, c) =>
+  run: (a, y, m, c) => {
+    const pool = kernelPool();
+    if (
+      pool && pool.threads >= PRODUCT_FORWARD_POOL_MIN_THREADS && m >= 2 &&
+      m * c >= PRODUCT_POOL_MIN_ELEMENTS
+    ) {
+      const rows = Math.ceil(m / (8 * pool.threads));
+      pool.run({
+        kind: "gpForward",
+        inputs: PRODUCT_INPUT_NAMES.map((n) => a[n]),
+        outputs: y,
+        params: [m, c, rows],
+        units: Math.ceil(m / rows),
+      });
+      return;
+    }
     geometricProductForwardF32(
       {
         x: pick(a, "x", 8),
@@ -76,7 +112,8 @@ registerBladeKernel({
       y,
       m,
       c,
-    ),
+    );
+  },
 });
 
 registerBladeKernel({
@@ -89,7 +126,19 @@ registerBladeKernel({
     [c, GRADE_PATHS.length],
     ...Array.from({ length: 4 }, () => [c]),
   ],
-  run: (a, out, m, c) =>
+  run: (a, out, m, c) => {
+    const pool = kernelPool();
+    if (pool && c > GRAD_CHANNEL_BLOCK && m * c >= PRODUCT_POOL_MIN_ELEMENTS) {
+      const block = GRAD_CHANNEL_BLOCK * Math.ceil(c / pool.threads / GRAD_CHANNEL_BLOCK);
+      pool.run({
+        kind: "gpBackward",
+        inputs: PRODUCT_GRAD_INPUT_NAMES.map((n) => a[n]),
+        outputs: out,
+        params: [m, c, block],
+        units: Math.ceil(c / block),
+      });
+      return;
+    }
     geometricProductBackwardF32(
       pick(a, "dy", 8),
       { x: pick(a, "x", 8), r: pick(a, "r", 8), w: a.w, sigma: pick(a, "s", 4) },
@@ -102,5 +151,6 @@ registerBladeKernel({
       },
       m,
       c,
-    ),
+    );
+  },
 });

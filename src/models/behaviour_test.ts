@@ -112,7 +112,7 @@ for (const kind of KINDS) {
   );
 }
 
-testOnBackends("equivariant-transformer: materialized and gram models agree", () => {
+testOnBackends("equivariant-transformer: materialized, gram and flash models agree", () => {
   const opts = {
     kind: "equivariant-transformer",
     preset: "tiny",
@@ -122,15 +122,16 @@ testOnBackends("equivariant-transformer: materialized and gram models agree", ()
   const mat = createModel(opts);
   const gram = createModel({ ...opts, attention: "gram" });
   const blocked = createModel({ ...opts, attention: "gram", attentionBlock: 3 });
+  const flash = createModel({ ...opts, attention: "flash" });
   const inputs = randomInputs(mat, 1, 10, 12);
   tf.tidy(() => {
     const y = mat.apply(inputs);
-    for (const other of [gram, blocked]) {
+    for (const other of [gram, blocked, flash]) {
       const z = other.apply(inputs);
       const ex = relativeError(z.x, y.x), ef = relativeError(z.f, y.f);
       assert.ok(ex < 1e-4 && ef < 1e-4, `x ${ex}, f ${ef}`);
     }
   });
   disposeInputs(inputs);
-  for (const m of [mat, gram, blocked]) m.dispose();
+  for (const m of [mat, gram, blocked, flash]) m.dispose();
 });

@@ -1,12 +1,21 @@
 /**
  * The equivariant transformer (design/model.md §4): the shared equivariant model with
- * attention as the global context: vector self-attention (`materialized` or `gram`) and
- * scalar scaled dot-product attention; step 4 adds `u` directly.
+ * attention as the global context: vector self-attention and scalar scaled dot-product
+ * attention, both `materialized`, `gram` or `flash` (see attention.ts); step 4 adds `u`
+ * directly.
+ *
+ * Memory held per layer (model.md §4 terms; `A_ij = softmax_j(‖C_ij‖/√N)`,
+ * `P = softmax(q_f k_fᵀ/√D)`), beyond O(N) tensors:
+ * - `materialized`: `A` and `P`, `[B, N, N]` each, kept by the tape for the backward pass;
+ *   `C_ij`, `S_ij` and `S_ij × v_j` are computed per pair in the kernel, never stored (on
+ *   backends without our kernels: the paper's tf-ops formulation with `[B, N, N, 3]` tensors);
+ * - `gram`: N×N scalar matrices (`q·k`, `q·v`, weights), `[B, block, N]` when blocked;
+ * - `flash`: nothing N×N; the row log-sum-exp `[B, N]` of each stream.
  *
  * @module
  */
 import { tf } from "../backend.ts";
-import { type AttentionMode, scalarAttention, vectorAttention } from "./attention.ts";
+import { type AttentionMode, scalarAttentionByMode, vectorAttention } from "./attention.ts";
 import {
   CliffordSequenceModel,
   type EquivariantModel,
@@ -32,7 +41,7 @@ export function attentionContext(opts: AttentionContextOptions = {}): GlobalCont
     compute({ qx, kx, vx, qf, kf, vf }) {
       return tf.tidy(() => ({
         ux: vectorAttention(qx, kx, vx, mode, { block }),
-        uf: scalarAttention(qf, kf, vf, { block }),
+        uf: scalarAttentionByMode(qf, kf, vf, mode, { block }),
       }));
     },
   };

@@ -12,17 +12,8 @@ export type Matrix3 = [
   [number, number, number],
 ];
 
-/** A small seeded PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded PRNG (src/tasks/random.ts), here for the models' tests. */
+export { mulberry32 } from "../tasks/random.ts";
 
 /** A uniformly random proper rotation (det = +1) from a random unit quaternion. */
 export function randomRotation(random: () => number): Matrix3 {

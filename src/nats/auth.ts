@@ -62,9 +62,9 @@ export function authFromFlags(
     }
   }
   const auth: NatsAuth = {
-    token: flags.token ?? fromEnv("NATS_TOKEN"),
-    user: flags.user ?? fromEnv("NATS_USER"),
-    pass: flags.pass ?? fromEnv("NATS_PASSWORD"),
+    token: flags.token ?? fromEnv(AUTH_ENV.token),
+    user: flags.user ?? fromEnv(AUTH_ENV.user),
+    pass: flags.pass ?? fromEnv(AUTH_ENV.pass),
     credsFile: flags.creds,
     tlsCaFile: flags.tlsCa,
     tlsCertFile: flags.tlsCert,
@@ -110,4 +110,34 @@ export function authFromFlags(
     }
   }
   return Object.keys(auth).length ? auth : undefined;
+}
+
+/** The environment variable of each secret (the children's side of {@link authFromFlags}). */
+export const AUTH_ENV = { token: "NATS_TOKEN", user: "NATS_USER", pass: "NATS_PASSWORD" } as const;
+
+/**
+ * The inverse of {@link authFromFlags}, for worker processes started by the sweep: secrets
+ * in the environment (never on a command line, where `ps` shows them), file paths as the
+ * same flags (`--creds`, `--tls-ca`, `--tls-cert`, `--tls-key`). The worker CLI reads both
+ * back with {@link authFromFlags}.
+ */
+export function authForChild(auth: NatsAuth | undefined): {
+  env: Record<string, string>;
+  args: string[];
+} {
+  const env: Record<string, string> = {};
+  const args: string[] = [];
+  for (const k of ["token", "user", "pass"] as const) {
+    if (auth?.[k] !== undefined) env[AUTH_ENV[k]] = auth[k]!;
+  }
+  const files = [
+    ["credsFile", "creds"],
+    ["tlsCaFile", "tlsCa"],
+    ["tlsCertFile", "tlsCert"],
+    ["tlsKeyFile", "tlsKey"],
+  ] as const;
+  for (const [field, flag] of files) {
+    if (auth?.[field] !== undefined) args.push(AUTH_FLAGS[flag], auth[field]!);
+  }
+  return { env, args };
 }

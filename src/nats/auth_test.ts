@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { authFromFlags } from "./auth.ts";
+import { authForChild, authFromFlags } from "./auth.ts";
 
 const noEnv = () => undefined;
 
@@ -31,6 +31,31 @@ Deno.test("authFromFlags: flags, then NATS_* variables; one method; files must b
     assert.deepEqual(authFromFlags({ tlsCa: `${dir}/ca.pem` }, noEnv), {
       tlsCaFile: `${dir}/ca.pem`,
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("authForChild: secrets in the environment, files as flags; the worker reads them back", async () => {
+  assert.deepEqual(authForChild(undefined), { env: {}, args: [] });
+  assert.deepEqual(authForChild({ user: "u", pass: "s3cret" }), {
+    env: { NATS_USER: "u", NATS_PASSWORD: "s3cret" },
+    args: [],
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    const creds = `${dir}/x.creds`, ca = `${dir}/ca.pem`;
+    await Deno.writeTextFile(creds, "");
+    await Deno.writeTextFile(ca, "");
+    const auth = { credsFile: creds, tlsCaFile: ca };
+    const child = authForChild(auth);
+    assert.deepEqual(child.args, ["--creds", creds, "--tls-ca", ca]);
+    assert.ok(!child.args.some((a) => a.includes("s3cret")));
+    // Round trip through the worker's parser.
+    const flags = { creds: child.args[1], tlsCa: child.args[3] };
+    assert.deepEqual(authFromFlags(flags, (k) => child.env[k]), auth);
+    const t = authForChild({ token: "tok" });
+    assert.deepEqual(authFromFlags({}, (k) => t.env[k]), { token: "tok" });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,5 +1,10 @@
 /**
- * The coordinator of a distributed sweep over NATS JetStream.
+ * The coordinator of a distributed sweep over NATS JetStream: the sweep engine's NATS
+ * executor (src/sweep/engine.ts orders the cases and owns the results sink and events;
+ * the local executor is src/sweep/local.ts). Its parts: the embedded server
+ * (embedded_server.ts), the work queue (work_queue.ts), the collector (collector.ts), the
+ * worker table (worker_table.ts), the watchdog (watchdog.ts, with connection_watch.ts),
+ * the snapshot writer (src/sweep/snapshot_writer.ts) and the scaling study (scaling.ts).
  *
  * {@link runDistributedSweep} publishes cases to the sweep's work-queue stream, collects
  * results from the results stream (validated — schema, size, id = subject = a case of
@@ -52,46 +57,52 @@ import type { ConsumerMessages, JetStreamClient, JetStreamManager } from "@nats-
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Case, CaseResult, Environment, SweepResults } from "../results.ts";
 import { parseCase } from "../case/schema.ts";
-import { caseId } from "../case/id.ts";
 import { collectEnvironment } from "../environment.ts";
 import { ResultsFile } from "../sweep/results_file.ts";
 import { emptyResult } from "../runner/result.ts";
-import { groupKey, orderLargestFirst } from "../sweep/local.ts";
-import { passFlops } from "../flops.ts";
+import {
+  type ExecutionContext,
+  ResultsSink,
+  runSweep,
+  safeEmitter,
+  type SweepEvent,
+  type SweepExecutor,
+  type SweepOrder,
+} from "../sweep/engine.ts";
+import { SnapshotWriter } from "../sweep/snapshot_writer.ts";
 import { connectNats, type NatsAuth, redact } from "./connection.ts";
+import { authForChild } from "./auth.ts";
 import { killStaleServer } from "./server.ts";
 import { type EmbeddedServer, randomToken, startEmbeddedServer } from "./embedded_server.ts";
-import { startLocalWorkers, type WorkerSlot } from "./local_workers.ts";
+import { type LocalWorkers, startLocalWorkers } from "./local_workers.ts";
+import { MAX_WORKERS } from "./worker_table.ts";
+import { Collector } from "./collector.ts";
+import { type ConnectionWatch, watchConnection } from "./connection_watch.ts";
+import { Watchdog } from "./watchdog.ts";
+import { WorkerTable } from "./worker_table.ts";
+import {
+  busyDeliveries,
+  deleteFinishedQueue,
+  deleteSweepStreams,
+  publishWork,
+  queuedCaseIds,
+} from "./work_queue.ts";
 import {
   checkSweepId,
-  consumerName,
   encodeResultMessage,
-  encodeWorkMessage,
   ensureSweepStreams,
-  limitsStream,
   maxDeliveriesAdvisory,
-  parseResultMessage,
   parseWorkerEvent,
-  parseWorkMessage,
   resultMsgId,
   streamNames,
   subjects,
-  WORK_BACKENDS,
   type WorkBackend,
   workBackendOf,
-  type WorkerEvent,
 } from "./protocol.ts";
 
-/** What the coordinator reports while a sweep runs (for the live view). */
-export type SweepEvent =
-  | { type: "server"; url: string; embedded: boolean }
-  | { type: "queued"; total: number; queued: number; alreadyDone: number; alreadyQueued: number }
-  | { type: "worker"; worker: WorkerEvent }
-  | { type: "case-started"; caseId: string; workerId: string; delivery: number }
-  | { type: "case-finished"; result: CaseResult; done: number; total: number }
-  | { type: "case-failed"; caseId: string; reason: string; done: number; total: number }
-  | { type: "worker-exit"; slot: number; pid: number; code: number; restarting: boolean }
-  | { type: "log"; message: string };
+export { orderGroupedInterleaved, type SweepEvent } from "../sweep/engine.ts";
+export { MAX_WORKERS } from "./worker_table.ts";
+export { runScalingStudy, type ScalingRow } from "./scaling.ts";
 
 /** Options of {@link runDistributedSweep}. */
 export interface DistributedSweepOptions {
@@ -141,7 +152,7 @@ export interface DistributedSweepOptions {
    * Publishing order (see the module doc): `"grouped"` (default; ascending lengths within a
    * group, groups interleaved heaviest first), `"given"`, or `"largest-first"`.
    */
-  order?: "grouped" | "given" | "largest-first";
+  order?: SweepOrder;
   /** Poll interval of the stall check, ms. Default 1000. */
   pollMs?: number;
   /** The coordinator pings the server this often, ms (a lost server is noticed within ~3). Default 2000. */
@@ -169,60 +180,6 @@ export interface DistributedInfo {
   messages?: { in: number; out: number };
 }
 
-/** Estimated cost of a case: analytic FLOPs of its pass, else length × batch. */
-function caseCost(c: Case): number {
-  return passFlops(c) ?? c.seqLen * c.batch;
-}
-
-/**
- * The default publishing order of a distributed sweep: every group (the case without its
- * length, `groupKey`) in ascending length, groups interleaved by longest remaining chain
- * first. At each step it takes, among the groups' next cases, the one whose group has the
- * most estimated cost left (this case and the larger ones after it), skipping groups that
- * had a case among the last `gap` published (so a length rarely runs while a smaller one
- * of its group is still undecided); when every group was that recent, the least recent.
- * See the module doc for why.
- */
-export function orderGroupedInterleaved(cases: readonly Case[], gap = 4): Case[] {
-  const groups = new Map<string, Case[]>();
-  for (const c of cases) {
-    const k = groupKey(c);
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(c);
-  }
-  const chains = [...groups.values()].map((g) => {
-    const sorted = [...g].sort((a, b) => a.seqLen - b.seqLen);
-    // tails[i]: estimated cost of sorted[i..] (what is left of the chain from i on)
-    const tails = sorted.map(caseCost);
-    for (let i = tails.length - 2; i >= 0; i--) tails[i] += tails[i + 1];
-    return { sorted, tails, next: 0, last: -Infinity };
-  });
-  const out: Case[] = [];
-  while (out.length < cases.length) {
-    let best: (typeof chains)[number] | undefined;
-    let oldest: (typeof chains)[number] | undefined;
-    for (const ch of chains) {
-      if (ch.next >= ch.sorted.length) continue;
-      if (!oldest || ch.last < oldest.last) oldest = ch;
-      if (out.length - ch.last <= gap) continue;
-      if (!best || ch.tails[ch.next] > best.tails[best.next]) best = ch;
-    }
-    const pick = best ?? oldest!;
-    out.push(pick.sorted[pick.next++]);
-    pick.last = out.length - 1;
-  }
-  return out;
-}
-
-/**
- * At most this many workers are tracked (shown, stored in results.json), the ones heard
- * from most recently: anyone with the credentials could announce thousands.
- */
-export const MAX_WORKERS = 256;
-
-/** A worker seen during the sweep (last announcement/heartbeat). */
-type WorkerRow = Omit<WorkerEvent, "v" | "type">;
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -231,708 +188,495 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * See the module documentation for embedded mode, resume and failure handling.
  */
 export async function runDistributedSweep(opts: DistributedSweepOptions): Promise<SweepResults> {
-  checkSweepId(opts.sweepId);
-  const sweepId = opts.sweepId;
-  const maxDeliver = opts.maxDeliver ?? 3;
-  const ackWaitMs = opts.ackWaitMs ?? 30_000;
-  const pollMs = opts.pollMs ?? 1000;
-  const emit = (e: SweepEvent) => {
-    try {
-      opts.onEvent?.(e);
-    } catch { /* a broken view must not break the sweep */ }
-  };
+  const plan = planDistributedSweep(opts);
+  const run = await DistributedRun.open(opts, plan);
+  return await run.run();
+}
 
-  // Validate every case and compute ids before touching anything.
-  const byId = new Map<string, { c: Case; index: number; data: Uint8Array }>();
-  opts.cases.forEach((raw, i) => {
-    const c = parseCase(raw, `cases[${i}]`);
-    const id = caseId(c);
-    if (!byId.has(id)) byId.set(id, { c, index: i, data: encodeWorkMessage(sweepId, id, c) });
-  });
-  const total = byId.size;
+/** What {@link planDistributedSweep} checked and derived before anything is touched. */
+interface Plan {
+  cases: Case[];
+  /** `--backend` of local workers (undefined: any). */
+  localBackend?: WorkBackend;
+  localCount: number;
+  embedded: boolean;
+}
+
+/**
+ * Validates the options and every case (before anything is started or written).
+ * @throws Error naming the option or `cases[i]` and the value.
+ */
+function planDistributedSweep(opts: DistributedSweepOptions): Plan {
+  checkSweepId(opts.sweepId);
+  const cases = opts.cases.map((raw, i) => parseCase(raw, `cases[${i}]`));
+  const embedded = opts.nats === undefined;
   // Local workers serve one backend when told to, or when every case has the same one
   // (a worker that serves several backends polls them in turn, which adds latency).
-  const caseBackends = new Set([...byId.values()].map((v) => workBackendOf(v.c)));
-  const localBackend = opts.backend ??
-    (caseBackends.size === 1 ? [...caseBackends][0] as WorkBackend : undefined);
-  if (opts.backend && opts.nats === undefined) {
-    const other = [...byId.values()].find((v) => workBackendOf(v.c) !== opts.backend);
-    if (other) {
+  const backends = new Set(cases.map(workBackendOf));
+  const localBackend = opts.backend ?? (backends.size === 1 ? [...backends][0] : undefined);
+  if (opts.backend && embedded) {
+    const i = cases.findIndex((c) => workBackendOf(c) !== opts.backend);
+    if (i >= 0) {
       throw new Error(
-        `backend: the embedded sweep's workers take only ${opts.backend} cases, but cases[${other.index}] ` +
-          `has backend ${workBackendOf(other.c)}`,
+        `backend: the embedded sweep's workers take only ${opts.backend} cases, but cases[${i}] ` +
+          `has backend ${workBackendOf(cases[i])}`,
       );
     }
   }
-
-  if (opts.nats === undefined && opts.workers === 0) {
+  if (embedded && opts.workers === 0) {
     throw new Error(
       "workers: 0 with the embedded nats-server would wait forever (no outside worker can join it); " +
         "start at least one local worker, or give a nats URL",
     );
   }
-  const dir = `${opts.outDir}/${sweepId}`;
-  const storeDir = `${dir}/.nats`;
-  const pidFile = `${storeDir}/server.pid`;
-  await Deno.mkdir(dir, { recursive: true });
+  const localCount = opts.workers ?? (opts.gpus?.length ? opts.gpus.length : 1);
+  return { cases, localBackend, localCount, embedded };
+}
 
-  let file: ResultsFile | undefined;
-  let previous: SweepResults | undefined;
-  if (opts.resume) {
+/** The rejection of `signal` ("sweep aborted"), observed. */
+function abortion(signal?: AbortSignal): Promise<never> {
+  const p = new Promise<never>((_, reject) => {
+    if (signal?.aborted) reject(new Error("sweep aborted"));
+    signal?.addEventListener("abort", () => reject(new Error("sweep aborted")));
+  });
+  p.catch(() => {});
+  return p;
+}
+
+/**
+ * One run of a distributed sweep: the engine's NATS executor. Its parts: the embedded
+ * server (src/nats/embedded_server.ts), the collector (src/nats/collector.ts), the worker
+ * table, the watchdog, the snapshot writer and the work queue.
+ */
+class DistributedRun implements SweepExecutor {
+  readonly emit: (e: SweepEvent) => void;
+  readonly dir: string;
+  readonly storeDir: string;
+  readonly table: WorkerTable;
+  readonly collector: Collector;
+  readonly writer: SnapshotWriter;
+  #server?: EmbeddedServer;
+  #nc?: NatsConnection;
+  #jsm?: JetStreamManager;
+  #js?: JetStreamClient;
+  #local?: LocalWorkers;
+  #conn?: ConnectionWatch;
+  #watchdog?: Watchdog;
+  #subs: Array<Subscription | ConsumerMessages> = [];
+  #url: string;
+  #auth?: NatsAuth;
+  /** How local workers authenticate (secrets in their environment, files as flags). */
+  #childAuth: { env: Record<string, string>; args: string[] } = { env: {}, args: [] };
+  #publishStart = 0;
+  #makespanMs = 0;
+  #queued = 0;
+  #completed = false;
+  #finishedAt?: string;
+  /** Set once the final results.json is written, synced and re-read: the store may go. */
+  #stored = false;
+  readonly #createdAt: string;
+  #rejectServer!: (e: Error) => void;
+  readonly #serverFailure = new Promise<never>((_, reject) => (this.#rejectServer = reject));
+
+  private constructor(
+    readonly opts: DistributedSweepOptions,
+    readonly plan: Plan,
+    readonly sink: ResultsSink,
+    readonly file: ResultsFile,
+    readonly previous: SweepResults | undefined,
+    readonly environment: Environment,
+  ) {
+    this.#serverFailure.catch(() => {});
+    this.#createdAt = previous?.createdAt ?? file.data.createdAt ?? new Date().toISOString();
+    this.emit = safeEmitter(opts.onEvent);
+    this.dir = `${opts.outDir}/${opts.sweepId}`;
+    this.storeDir = `${this.dir}/.nats`;
+    this.#url = opts.nats ?? "";
+    this.#auth = opts.auth;
+    this.table = new WorkerTable((id) => sink.caseOf(id) !== undefined, 20 * sink.total + 1000, {
+      workers: previous?.workers,
+      timeline: previous?.timeline,
+    });
+    this.collector = new Collector(opts.sweepId, sink, this.emit);
+    this.writer = new SnapshotWriter({
+      file,
+      snapshot: () => this.snapshot(),
+      describeFailure: (e) => this.#writeFailure(e),
+      onFailure: (e) => this.emit({ type: "log", message: `error: ${e.message}` }),
+    });
+    sink.onRecord((r) => {
+      this.table.finished(r);
+      this.writer.saveSoon();
+      if (sink.complete && this.#publishStart && !this.#makespanMs) {
+        this.#makespanMs = performance.now() - this.#publishStart;
+      }
+    });
+  }
+
+  /** Reads an earlier run's results.json (resume) and sets up the sink and the file. */
+  static async open(opts: DistributedSweepOptions, plan: Plan): Promise<DistributedRun> {
+    const dir = `${opts.outDir}/${opts.sweepId}`;
+    await Deno.mkdir(dir, { recursive: true });
+    let file: ResultsFile | undefined;
+    let previous: SweepResults | undefined;
+    if (opts.resume) {
+      try {
+        await Deno.stat(`${dir}/results.json`);
+        file = await ResultsFile.open(dir);
+        previous = structuredClone(file.data);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+    // Rows of results.json that are not cases of this run are kept as they are (the sink's
+    // foreign rows): a stored result is never dropped.
+    const sink = new ResultsSink(plan.cases, previous?.results ?? []);
+    const environment = opts.environment ?? await collectEnvironment();
+    file ??= await ResultsFile.create(dir, { sweepId: opts.sweepId, environment });
+    return new DistributedRun(opts, plan, sink, file, previous, environment);
+  }
+
+  /** Runs the sweep through the engine; the final results.json is written and checked. */
+  async run(): Promise<SweepResults> {
+    const { opts } = this;
+    let removeDir = false;
     try {
-      await Deno.stat(`${dir}/results.json`);
-      file = await ResultsFile.open(dir);
-      previous = structuredClone(file.data);
+      await runSweep({
+        sink: this.sink,
+        executor: this,
+        order: opts.order ?? "grouped",
+        onEvent: opts.onEvent,
+        signal: opts.signal,
+      });
+      if (!this.#makespanMs) this.#makespanMs = performance.now() - this.#publishStart;
+      if (this.writer.error) throw this.writer.error;
+      this.#completed = true;
+      await this.writer.finish(this.sink.ids());
+      this.#stored = true;
+      return this.snapshot();
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      // A fresh sweep that failed before any work was queued (NATS unreachable, say) leaves
+      // nothing worth resuming: its folder goes, instead of an empty sweep lying around.
+      removeDir = !opts.resume && this.#publishStart === 0 && this.sink.size === 0;
+      throw e;
+    } finally {
+      await this.stop();
+      await this.writer.settle();
+      if (removeDir) await Deno.remove(this.dir, { recursive: true }).catch(() => {});
     }
   }
-  const results = new Map<string, CaseResult>();
-  // Rows of results.json that are not cases of this run are kept as they are: a stored
-  // result is never dropped (the CLI refuses a resume whose definition differs).
-  const foreign: CaseResult[] = [];
-  for (const r of previous?.results ?? []) {
-    if (byId.has(r.id)) results.set(r.id, r);
-    else foreign.push(r);
+
+  /** The NATS executor: server, streams, listeners, workers, publish, wait. */
+  async execute(todo: readonly Case[], _ctx: ExecutionContext): Promise<void> {
+    await this.#startServer();
+    await this.#connect();
+    await this.#listen();
+    const alreadyQueued = this.opts.resume ? await this.#recover() : new Set<string>();
+    await this.writer.save().catch((e) => {
+      throw this.writer.fail(e);
+    });
+    await this.#startWorkers();
+    await this.#publish(todo, alreadyQueued);
+    await this.#watch();
   }
-  const workers = new Map<string, WorkerRow>();
-  let lastWorkerEvent = 0; // performance.now() of the latest worker event this run
-  for (const w of (previous?.workers as WorkerRow[] | undefined) ?? []) workers.set(w.workerId, w);
-  const timeline: Array<
-    { caseId: string; workerId: string; startedAt: string; finishedAt?: string; status?: string }
-  > = [...((previous?.timeline as typeof timeline | undefined) ?? [])];
-  const environment = opts.environment ?? await collectEnvironment();
-  const createdAt = previous?.createdAt ?? new Date().toISOString();
-  file ??= await ResultsFile.create(dir, { sweepId, environment });
-  const out = file;
-  let flushing: Promise<void> | undefined;
-  let dirty = false;
 
-  let server: EmbeddedServer | undefined;
-  let nc: NatsConnection | undefined;
-  let local: ReturnType<typeof startLocalWorkers> | undefined;
-  const subs: Array<Subscription | ConsumerMessages> = [];
-  let completed = false;
-  let publishStart = 0;
-  let makespanMs = 0;
-  // A resumed sweep's makespan adds this run's to the earlier runs' (time between runs,
-  // when nothing ran, is not counted).
-  const previousMakespanMs = Number(
-    (previous?.distributed as DistributedInfo | undefined)
-      ?.makespanMs,
-  ) || 0;
-  let finishedAt: string | undefined;
-  let queued = 0;
-  let url = opts.nats ?? "";
-  const embedded = opts.nats === undefined;
-  const localCount = opts.workers ?? (opts.gpus?.length ? opts.gpus.length : 1);
-
-  const snapshot = (): SweepResults => {
-    const rows = [
-      ...[...results.values()].sort((a, b) =>
-        (byId.get(a.id)?.index ?? 0) - (byId.get(b.id)?.index ?? 0)
-      ),
-      ...foreign,
-    ];
-    const distributed: DistributedInfo = {
-      nats: embedded ? "embedded" : redact(url, opts.auth),
-      embedded,
-      maxDeliver,
-      ackWaitMs,
-      localWorkers: localCount,
-      makespanMs: previousMakespanMs + makespanMs,
-      queued,
-      ...(nc ? { messages: { in: nc.stats().inMsgs, out: nc.stats().outMsgs } } : {}),
-    };
-    return {
-      ...previous,
-      sweepId,
-      createdAt,
-      ...(opts.preset ?? previous?.preset ? { preset: opts.preset ?? previous?.preset } : {}),
-      environment,
-      results: rows,
-      workers: [...workers.values()],
-      timeline,
-      distributed,
-      ...opts.extra,
-      ...(completed ? { finishedAt: finishedAt ??= new Date().toISOString() } : {}),
-    };
-  };
-  /** Writes results.json (and results.csv) with the latest state; one write at a time. */
-  const save = (): Promise<void> => {
-    dirty = true;
-    flushing ??= (async () => {
-      try {
-        while (dirty) {
-          dirty = false;
-          const snap = snapshot();
-          for (const k of Object.keys(out.data)) delete out.data[k];
-          Object.assign(out.data, snap);
-          await out.flush();
-        }
-      } finally {
-        flushing = undefined;
-      }
-    })();
-    return flushing;
-  };
-  const flushAll = async () => {
-    while (flushing) await flushing.catch(() => {});
-  };
-  // A results.json that cannot be written (disk full, read-only) stops the sweep: the
-  // results stay in the JetStream store, which is then kept, and the error says how to
-  // continue. Running more cases whose results could not be saved would only add risk.
-  let writeFailed: Error | undefined;
-  let rejectWrite!: (e: Error) => void;
-  const writeFailure = new Promise<never>((_, reject) => (rejectWrite = reject));
-  writeFailure.catch(() => {});
-  const onWriteError = (e: Error) => {
-    if (writeFailed) return;
-    writeFailed = new Error(
-      `${e.message}; the sweep stopped. Every result received is kept in the ` +
-        `${
-          embedded
-            ? `JetStream store ${storeDir}`
-            : `results stream ${streamNames(sweepId).results}`
-        }; free the space (or fix the folder) and continue with: deno task sweep --resume ${sweepId}` +
+  /** The write error the sweep stops with: where the results still are, how to go on. */
+  #writeFailure(e: Error): Error {
+    const { opts } = this;
+    const where = this.plan.embedded
+      ? `JetStream store ${this.storeDir}`
+      : `results stream ${streamNames(opts.sweepId).results}`;
+    return new Error(
+      `${e.message}; the sweep stopped. Every result received is kept in the ${where}; free ` +
+        `the space (or fix the folder) and continue with: deno task sweep --resume ${opts.sweepId}` +
         (opts.outDir === "reports" ? "" : ` --out ${opts.outDir}`),
       { cause: e },
     );
-    emit({ type: "log", message: `error: ${writeFailed.message}` });
-    rejectWrite(writeFailed);
-  };
-  /** Set once the final results.json is written, synced and re-read: the store may go. */
-  let stored = false;
-  let removeDir = false;
+  }
 
-  /** performance.now() when the connection to the server was lost; undefined while connected. */
-  let lostSince: number | undefined;
-  /** Says at once when the connection to the server goes and comes back. */
-  const watchConnection = (conn: NatsConnection) => {
-    (async () => {
-      for await (const st of conn.status()) {
-        if (st.type === "disconnect" && lostSince === undefined) {
-          lostSince = performance.now();
-          emit({
-            type: "log",
-            message: `lost the connection to the nats-server (${
-              embedded ? "embedded" : redact(url, opts.auth)
-            }): server unreachable; waiting for it to come back (results so far are saved)`,
-          });
-        } else if (st.type === "reconnect" && lostSince !== undefined) {
-          emit({
-            type: "log",
-            message: `reconnected to the nats-server after ${
-              ((performance.now() - lostSince) / 1000).toFixed(1)
-            } s`,
-          });
-          lostSince = undefined;
-        }
-      }
-    })().catch(() => {});
-  };
-  let wakeUp: (() => void) | undefined;
-  /** Makes the watchdog loop look at the consumers now instead of after `pollMs`. */
-  const wake = () => wakeUp?.();
-  let resolveDone!: () => void;
-  const allDone = new Promise<void>((r) => (resolveDone = r));
-  const checkDone = () => {
-    if (results.size >= total) {
-      if (publishStart && !makespanMs) makespanMs = performance.now() - publishStart;
-      resolveDone();
-    }
-  };
-
-  let ignored = 0;
-  /**
-   * Validates a message from the results stream and records it: a valid result of a case
-   * of this sweep, whose subject names it. Anything else is logged (the first 20) and
-   * ignored. Returns whether the case now has a recorded result.
-   */
-  const accept = (data: Uint8Array, subject: string): boolean => {
-    const p = parseResultMessage(data, subject);
-    const reason = !p.ok
-      ? p.reason
-      : !byId.has(p.value.id)
-      ? `id: ${p.value.id} is not a case of sweep ${sweepId}`
-      : undefined;
-    if (!p.ok || reason !== undefined) {
-      if (++ignored <= 20) {
-        emit({
-          type: "log",
-          message: `ignored a message on ${subject.slice(0, 120)}: ${reason}${
-            ignored === 20 ? " (further ones are not logged)" : ""
-          }`,
-        });
-      }
-      return false;
-    }
-    // The sweep's own case object (equal by id; the message's copy may carry extra keys' order).
-    record({ ...p.value, case: byId.get(p.value.id)!.c });
-    return results.has(p.value.id);
-  };
-
-  const record = (r: CaseResult): boolean => {
-    if (!byId.has(r.id)) return false; // unknown
-    // Duplicates: the first result wins, except that a real result arriving late (a worker
-    // that was only slow) replaces the `failed` the coordinator recorded when it gave up.
-    const had = results.get(r.id);
-    if (had && !(had.status === "failed" && r.status !== "failed")) return false;
-    results.set(r.id, r);
-    const t = timeline.findLast((e) => e.caseId === r.id && e.finishedAt === undefined);
-    if (t) {
-      t.finishedAt = r.finishedAt ?? new Date().toISOString();
-      t.status = r.status;
-    }
-    if (r.status === "failed") {
-      emit({
-        type: "case-failed",
-        caseId: r.id,
-        reason: r.error ?? "failed",
-        done: results.size,
-        total,
-      });
-    } else {
-      emit({ type: "case-finished", result: r, done: results.size, total });
-    }
-    save().catch(onWriteError);
-    checkDone();
-    return true;
-  };
-
-  const failedResult = (id: string, reason: string): CaseResult => {
+  /** Stored as `distributed` in results.json. */
+  info(): DistributedInfo {
+    const previous = Number(
+      (this.previous?.distributed as DistributedInfo | undefined)?.makespanMs,
+    );
+    const stats = this.#nc?.stats();
     return {
-      ...emptyResult(byId.get(id)!.c, "failed", { error: reason }),
+      nats: this.plan.embedded ? "embedded" : redact(this.#url, this.opts.auth),
+      embedded: this.plan.embedded,
+      maxDeliver: this.opts.maxDeliver ?? 3,
+      ackWaitMs: this.opts.ackWaitMs ?? 30_000,
+      localWorkers: this.plan.localCount,
+      // A resumed sweep's makespan adds this run's to the earlier runs' (time between runs,
+      // when nothing ran, is not counted).
+      makespanMs: (previous || 0) + this.#makespanMs,
+      queued: this.#queued,
+      ...(stats ? { messages: { in: stats.inMsgs, out: stats.outMsgs } } : {}),
+    };
+  }
+
+  /** The whole state as results.json holds it. */
+  snapshot(): SweepResults {
+    const { opts, previous } = this;
+    const preset = opts.preset ?? previous?.preset;
+    return {
+      ...previous,
+      sweepId: opts.sweepId,
+      createdAt: this.#createdAt,
+      ...(preset ? { preset } : {}),
+      environment: this.environment,
+      results: this.sink.rows(),
+      workers: this.table.rows(),
+      timeline: this.table.timeline,
+      distributed: this.info(),
+      ...opts.extra,
+      ...(this.#completed ? { finishedAt: this.#finishedAt ??= new Date().toISOString() } : {}),
+    };
+  }
+
+  /** Embedded mode: the supervised server on the sweep's store (kept on resume). */
+  async #startServer(): Promise<void> {
+    const { opts } = this;
+    if (!this.plan.embedded) {
+      this.#childAuth = authForChild(opts.auth);
+      return;
+    }
+    const pidFile = `${this.storeDir}/server.pid`;
+    if (!opts.resume) await Deno.remove(this.storeDir, { recursive: true }).catch(() => {});
+    else if (await killStaleServer(pidFile)) {
+      this.#log("killed the nats-server left running by the crashed coordinator");
+    }
+    const token = randomToken();
+    this.#server = await startEmbeddedServer({
+      storeDir: this.storeDir,
+      token,
+      pidFile,
+      onLog: (message) => this.#log(message),
+      onFatal: (reason) =>
+        this.#rejectServer(
+          new Error(
+            `${reason}; its store ${this.storeDir} is kept: continue with ` +
+              `deno task sweep --resume ${opts.sweepId}`,
+          ),
+        ),
+    });
+    this.#url = this.#server.url;
+    this.#auth = { token };
+    this.#childAuth = authForChild(this.#auth);
+  }
+
+  /** Connects, watches the connection, and makes the sweep's streams. */
+  async #connect(): Promise<void> {
+    const { opts } = this;
+    this.emit({ type: "server", url: redact(this.#url, this.#auth), embedded: this.plan.embedded });
+    const nc = this.#nc = await connectNats({
+      servers: this.#url,
+      auth: this.#auth,
+      name: `se3h-coordinator-${opts.sweepId}`,
+      pingIntervalMs: opts.pingIntervalMs ?? 2000,
+    });
+    const server = this.plan.embedded ? "embedded" : redact(this.#url, opts.auth);
+    this.#conn = watchConnection(nc, server, (message) => this.#log(message));
+    this.#jsm = await jetstreamManager(nc);
+    this.#js = jetstream(nc);
+    if (!opts.resume) await deleteSweepStreams(this.#jsm, opts.sweepId);
+    await ensureSweepStreams(this.#jsm, opts.sweepId, {
+      ackWaitMs: opts.ackWaitMs ?? 30_000,
+      maxDeliver: opts.maxDeliver ?? 3,
+    });
+  }
+
+  /** Listens: worker events, max-deliveries advisories (hints), results. */
+  async #listen(): Promise<void> {
+    const nc = this.#nc!;
+    const subj = subjects(this.opts.sweepId);
+    const workerSub = nc.subscribe(subj.workersAll);
+    this.#subs.push(workerSub);
+    (async () => {
+      for await (const m of workerSub) this.#workerEvent(m.data, m.subject);
+    })().catch(() => {});
+    // A max-deliveries advisory is only a hint (anyone with the credentials can publish
+    // one): it makes the watchdog look at the consumers' state now, and a case is failed
+    // only when that state shows no pending or in-flight delivery left.
+    const advisorySub = nc.subscribe(maxDeliveriesAdvisory(this.opts.sweepId));
+    this.#subs.push(advisorySub);
+    (async () => {
+      for await (const _m of advisorySub) this.#watchdog?.wake();
+    })().catch(() => {});
+    this.#subs.push(await this.collector.follow(this.#js!));
+  }
+
+  /** One message on the workers' subject: validated, into the table and the view. */
+  #workerEvent(data: Uint8Array, subject: string): void {
+    const p = parseWorkerEvent(data);
+    if (!p.ok) {
+      this.#log(`ignored worker event on ${subject}: ${p.reason}`);
+      return;
+    }
+    const { started, overflowed } = this.table.heard(p.value);
+    if (overflowed) {
+      this.#log(
+        `more than ${MAX_WORKERS} workers announced: keeping the ${MAX_WORKERS} heard from ` +
+          `most recently`,
+      );
+    }
+    if (started) {
+      this.emit({
+        type: "case-started",
+        caseId: started.caseId,
+        workerId: started.workerId,
+        delivery: p.value.delivery ?? 1,
+      });
+    }
+    this.emit({ type: "worker", worker: p.value });
+  }
+
+  /** Resume: results already in the stream are recorded; returns the ids still queued. */
+  async #recover(): Promise<Set<string>> {
+    for (const id of this.sink.ids()) await this.collector.lookup(this.#jsm!, id);
+    return await queuedCaseIds(this.#jsm!, this.opts.sweepId);
+  }
+
+  /** Starts the local workers and waits (up to `waitForWorkersMs`) until they announce. */
+  async #startWorkers(): Promise<void> {
+    const { opts, plan } = this;
+    if (plan.localCount === 0) return;
+    const local = this.#local = startLocalWorkers({
+      natsUrl: this.#url,
+      sweepId: opts.sweepId,
+      slots: Array.from(
+        { length: plan.localCount },
+        (_, i) => opts.gpus?.length ? { gpu: opts.gpus[i % opts.gpus.length] } : {},
+      ),
+      backend: plan.localBackend,
+      env: { ...opts.workerEnv, ...this.#childAuth.env },
+      args: [...this.#childAuth.args, ...(opts.workerArgs ?? [])],
+      heartbeatMs: opts.heartbeatMs,
+      memoryBudgetBytes: opts.memoryBudgetBytes,
+      onLine: (slot, line) => this.#log(`worker[${slot}] ${redact(line, this.#auth)}`),
+      onExit: (slot, pid, code, restarting) =>
+        this.emit({ type: "worker-exit", slot, pid, code, restarting }),
+    });
+    const waitMs = opts.waitForWorkersMs ?? 120_000;
+    const deadline = performance.now() + waitMs;
+    while (
+      waitMs > 0 && this.table.announced(local.pids()) < plan.localCount &&
+      performance.now() < deadline
+    ) {
+      await Promise.race([sleep(50), local.failed]);
+    }
+  }
+
+  /** Publishes the cases (in the engine's order) that are neither done nor still queued. */
+  async #publish(todo: readonly Case[], alreadyQueued: Set<string>): Promise<void> {
+    const { sink } = this;
+    const ids = sink.ids();
+    const idOf = new Map(ids.map((id) => [sink.caseOf(id)!, id]));
+    const fresh = todo.filter((c) => !sink.has(idOf.get(c)!) && !alreadyQueued.has(idOf.get(c)!));
+    this.#queued = fresh.length;
+    this.emit({
+      type: "queued",
+      total: sink.total,
+      queued: fresh.length,
+      alreadyDone: sink.size,
+      alreadyQueued: alreadyQueued.size,
+    });
+    this.#publishStart = performance.now();
+    await publishWork(this.#js!, this.opts.sweepId, fresh);
+    if (sink.complete && !this.#makespanMs) {
+      this.#makespanMs = performance.now() - this.#publishStart;
+    }
+  }
+
+  /** Waits for every result, watching for stalls, server loss and missing workers. */
+  async #watch(): Promise<void> {
+    const { opts, plan } = this;
+    const url = plan.embedded ? this.#url : redact(this.#url, opts.auth);
+    this.#watchdog = new Watchdog({
+      sink: this.sink,
+      pollMs: opts.pollMs ?? 1000,
+      noWorkerWarnMs: opts.noWorkerWarnMs ?? 30_000,
+      lastHeard: () => this.table.lastHeard,
+      lostSince: () => this.#conn?.lostSince,
+      busy: () => busyDeliveries(this.#jsm!, opts.sweepId),
+      giveUp: () => this.#giveUp(),
+      workerCommand: `deno task worker --nats ${url} --sweep ${opts.sweepId}`,
+      sweepId: opts.sweepId,
+      log: (message) => this.#log(message),
+      failures: [
+        ...(this.#local ? [this.#local.failed] : []),
+        abortion(opts.signal),
+        this.writer.failed,
+        this.#serverFailure,
+      ],
+    });
+    await this.#watchdog.run();
+  }
+
+  /** The queue has nothing left for the unresolved cases: look each up, fail the rest. */
+  async #giveUp(): Promise<void> {
+    const maxDeliver = this.opts.maxDeliver ?? 3;
+    for (const id of this.sink.ids()) {
+      if (await this.collector.lookup(this.#jsm!, id)) continue;
+      await this.#failCase(
+        id,
+        `gave up: the work queue has no pending or in-flight delivery of this case ` +
+          `(delivery limit ${maxDeliver} reached, or the message was rejected)`,
+      );
+    }
+  }
+
+  /** Records case `id` as `failed` and publishes that (resume skips it). */
+  async #failCase(id: string, reason: string): Promise<void> {
+    const r: CaseResult = {
+      ...emptyResult(this.sink.caseOf(id)!, "failed", { error: reason }),
       finishedAt: new Date().toISOString(),
     };
-  };
+    if (!this.sink.record(r)) return;
+    // The msg id keeps a late real result from doubling it.
+    try {
+      await this.#js!.publish(subjects(this.opts.sweepId).result(id), encodeResultMessage(r), {
+        msgID: resultMsgId(id, "coordinator", 0),
+      });
+    } catch (e) {
+      this.#log(`publishing failed result of ${id}: ${(e as Error).message}`);
+    }
+  }
 
-  let rejectServer!: (e: Error) => void;
-  const serverFailure = new Promise<never>((_, reject) => (rejectServer = reject));
-  serverFailure.catch(() => {});
-  const stopAll = async () => {
-    for (const s of subs) {
+  #log(message: string): void {
+    this.emit({ type: "log", message });
+  }
+
+  /** Stops listeners, local workers, the connection and the embedded server. */
+  async stop(): Promise<void> {
+    for (const s of this.#subs) {
       try {
         if ("unsubscribe" in s) s.unsubscribe();
         else await s.close();
       } catch { /* already closed */ }
     }
-    if (local) await local.stop().catch(() => {});
-    if (nc) {
-      if (stored && !embedded) {
-        // The work queue of a finished sweep is empty: remove it so `--sweep all` workers drop it.
-        try {
-          const jsm = await jetstreamManager(nc);
-          await jsm.streams.delete(streamNames(sweepId).work);
-          await jsm.streams.delete(limitsStream(sweepId));
-        } catch { /* best effort */ }
-      }
-      // drain() waits for the server; an unreachable cluster would hold shutdown forever.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timely = await Promise.race([
-        nc.drain().then(() => true).catch(() => false),
-        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
-      ]);
-      clearTimeout(timer);
-      if (!timely) await nc.close().catch(() => {});
-    }
-    if (server) await server.stop();
-    await flushAll();
+    if (this.#local) await this.#local.stop().catch(() => {});
+    if (this.#nc) await this.#disconnect(this.#nc);
+    if (this.#server) await this.#server.stop();
+    await this.writer.settle();
     // The store is the second copy of every result: it goes only after the final
     // results.json was written, synced and read back.
-    if (stored && embedded) await Deno.remove(storeDir, { recursive: true }).catch(() => {});
-  };
-
-  try {
-    // 1. The server.
-    let auth = opts.auth;
-    const workerEnv: Record<string, string> = { ...opts.workerEnv };
-    if (embedded) {
-      if (opts.resume) {
-        if (await killStaleServer(pidFile)) {
-          emit({
-            type: "log",
-            message: "killed the nats-server left running by the crashed coordinator",
-          });
-        }
-      } else {
-        await Deno.remove(storeDir, { recursive: true }).catch(() => {});
-      }
-      const token = randomToken();
-      server = await startEmbeddedServer({
-        storeDir,
-        token,
-        pidFile,
-        onLog: (message) => emit({ type: "log", message }),
-        onFatal: (reason) =>
-          rejectServer(
-            new Error(
-              `${reason}; its store ${storeDir} is kept: continue with ` +
-                `deno task sweep --resume ${sweepId}`,
-            ),
-          ),
-      });
-      url = server.url;
-      auth = { token };
-      workerEnv.NATS_TOKEN = token;
-    } else {
-      if (opts.auth?.token !== undefined) workerEnv.NATS_TOKEN = opts.auth.token;
-      if (opts.auth?.user !== undefined) workerEnv.NATS_USER = opts.auth.user;
-      if (opts.auth?.pass !== undefined) workerEnv.NATS_PASSWORD = opts.auth.pass;
-    }
-    emit({ type: "server", url: redact(url, auth), embedded });
-    nc = await connectNats({
-      servers: url,
-      auth,
-      name: `se3h-coordinator-${sweepId}`,
-      pingIntervalMs: opts.pingIntervalMs ?? 2000,
-    });
-    watchConnection(nc);
-    const jsm: JetStreamManager = await jetstreamManager(nc);
-    const js: JetStreamClient = jetstream(nc);
-    const names = streamNames(sweepId);
-    const subj = subjects(sweepId);
-
-    // 2. Streams (a fresh run starts from empty streams).
-    if (!opts.resume) {
-      for (const s of [names.work, names.results, limitsStream(sweepId)]) {
-        await jsm.streams.delete(s).catch(() => false);
-      }
-    }
-    await ensureSweepStreams(jsm, sweepId, { ackWaitMs, maxDeliver });
-
-    // 3. Listen: worker events, max-deliveries advisories, results.
-    let tooManyWorkers = false;
-    const workerSub = nc.subscribe(subj.workersAll);
-    subs.push(workerSub);
-    (async () => {
-      for await (const m of workerSub) {
-        const p = parseWorkerEvent(m.data);
-        if (!p.ok) {
-          emit({ type: "log", message: `ignored worker event on ${m.subject}: ${p.reason}` });
-          continue;
-        }
-        const { v: _v, type, ...row } = p.value;
-        // Least recently heard first: a flood of announcements evicts itself, while real
-        // workers, which heartbeat, come back at their next beat.
-        workers.delete(row.workerId);
-        if (workers.size >= MAX_WORKERS) {
-          workers.delete(workers.keys().next().value!);
-          if (!tooManyWorkers) {
-            tooManyWorkers = true;
-            emit({
-              type: "log",
-              message: `more than ${MAX_WORKERS} workers announced: keeping the ${MAX_WORKERS} ` +
-                `heard from most recently`,
-            });
-          }
-        }
-        lastWorkerEvent = performance.now();
-        workers.set(
-          row.workerId,
-          type === "finished" || type === "bye" ? { ...row, caseId: undefined } : row,
-        );
-        if (
-          type === "started" && row.caseId && byId.has(row.caseId) &&
-          timeline.length < 20 * total + 1000 // bounded, whatever gets published
-        ) {
-          timeline.push({ caseId: row.caseId, workerId: row.workerId, startedAt: row.time });
-          emit({
-            type: "case-started",
-            caseId: row.caseId,
-            workerId: row.workerId,
-            delivery: row.delivery ?? 1,
-          });
-        }
-        emit({ type: "worker", worker: p.value });
-      }
-    })();
-
-    const failCase = async (id: string, reason: string) => {
-      if (results.has(id)) return;
-      const r = failedResult(id, reason);
-      record(r);
-      // Make it durable (resume skips it); the msg id keeps a late real result from doubling it.
-      try {
-        await js.publish(subj.result(id), encodeResultMessage(r), {
-          msgID: resultMsgId(id, "coordinator", 0),
-        });
-      } catch (e) {
-        emit({
-          type: "log",
-          message: `publishing failed result of ${id}: ${(e as Error).message}`,
-        });
-      }
-    };
-
-    // A max-deliveries advisory is only a hint (anyone with the credentials can publish
-    // one): it makes the watchdog below look at the consumers' state now, and a case is
-    // failed only when that state shows no pending or in-flight delivery left.
-    const advisorySub = nc.subscribe(maxDeliveriesAdvisory(sweepId));
-    subs.push(advisorySub);
-    (async () => {
-      for await (const _m of advisorySub) wake();
-    })();
-
-    const resultsConsumer = await js.consumers.get(names.results); // ordered consumer from the start
-    const resultMsgs = await resultsConsumer.consume();
-    subs.push(resultMsgs);
-    (async () => {
-      for await (const m of resultMsgs) accept(m.data, m.subject);
-    })();
-
-    // 4. Resume: what is already done (results stream) or still queued (work stream)?
-    const alreadyQueued = new Set<string>();
-    if (opts.resume) {
-      for (const id of byId.keys()) {
-        if (results.has(id)) continue;
-        const m = await jsm.streams.getMessage(names.results, { last_by_subj: subj.result(id) })
-          .catch(() => null);
-        if (m) accept(m.data, m.subject);
-      }
-      const st = (await jsm.streams.info(names.work)).state;
-      if (st.messages > 0) {
-        for (let seq = st.first_seq; seq <= st.last_seq; seq++) {
-          const m = await jsm.streams.getMessage(names.work, { seq }).catch(() => null);
-          if (!m) continue;
-          const w = parseWorkMessage(m.data, sweepId);
-          if (w.ok) alreadyQueued.add(w.value.id);
-        }
-      }
-    }
-    await save().catch((e) => {
-      onWriteError(e);
-      throw writeFailed;
-    });
-
-    // 5. Local workers.
-    if (localCount > 0) {
-      const slots: WorkerSlot[] = Array.from(
-        { length: localCount },
-        (_, i) => opts.gpus?.length ? { gpu: opts.gpus[i % opts.gpus.length] } : {},
-      );
-      local = startLocalWorkers({
-        natsUrl: url,
-        sweepId,
-        slots,
-        backend: localBackend,
-        env: workerEnv,
-        args: opts.workerArgs,
-        heartbeatMs: opts.heartbeatMs,
-        memoryBudgetBytes: opts.memoryBudgetBytes,
-        onLine: (slot, line) =>
-          emit({ type: "log", message: `worker[${slot}] ${redact(line, auth)}` }),
-        onExit: (slot, pid, code, restarting) =>
-          emit({ type: "worker-exit", slot, pid, code, restarting }),
-      });
-      const waitMs = opts.waitForWorkersMs ?? 120_000;
-      const deadline = performance.now() + waitMs;
-      const announced = () => {
-        const pids = new Set(local!.pids());
-        return [...workers.values()].filter((w) => pids.has(w.pid)).length;
-      };
-      while (waitMs > 0 && announced() < localCount && performance.now() < deadline) {
-        await Promise.race([sleep(50), local.failed]);
-      }
-    }
-
-    // 6. Publish the work.
-    let todo = [...byId.entries()].filter(([id]) => !results.has(id) && !alreadyQueued.has(id));
-    const order = opts.order ?? "grouped";
-    if (order !== "given") {
-      const cs = todo.map(([, v]) => v.c);
-      const sorted = order === "largest-first"
-        ? orderLargestFirst(cs)
-        : orderGroupedInterleaved(cs);
-      const rank = new Map(sorted.map((c, i) => [c, i]));
-      todo = todo.sort((a, b) => rank.get(a[1].c)! - rank.get(b[1].c)!);
-    }
-    queued = todo.length;
-    emit({
-      type: "queued",
-      total,
-      queued: todo.length,
-      alreadyDone: results.size,
-      alreadyQueued: alreadyQueued.size,
-    });
-    publishStart = performance.now();
-    for (const [, { c, data }] of todo) {
-      await js.publish(subj.work(workBackendOf(c)), data);
-    }
-    checkDone();
-
-    // 7. Wait, watching for cases that JetStream gave up on without us hearing the advisory.
-    let stalls = 0;
-    const aborted = new Promise<never>((_, reject) => {
-      if (opts.signal?.aborted) reject(new Error("sweep aborted"));
-      opts.signal?.addEventListener("abort", () => reject(new Error("sweep aborted")));
-    });
-    aborted.catch(() => {});
-    const failures = [
-      ...(local ? [local.failed] : []),
-      aborted,
-      writeFailure,
-      serverFailure,
-    ];
-    const noWorkerWarnMs = opts.noWorkerWarnMs ?? 30_000;
-    let warnedAt = publishStart;
-    while (results.size < total) {
-      const quietSince = Math.max(lastWorkerEvent, warnedAt);
-      if (lostSince !== undefined) {
-        if (performance.now() - Math.max(lostSince, warnedAt) >= 10_000) {
-          warnedAt = performance.now();
-          emit({
-            type: "log",
-            message: `the nats-server has been unreachable for ${
-              Math.round((warnedAt - lostSince) / 1000)
-            } s; still waiting (Ctrl-C stops the sweep; --resume ${sweepId} continues it)`,
-          });
-        }
-      } else if (noWorkerWarnMs > 0 && performance.now() - quietSince >= noWorkerWarnMs) {
-        warnedAt = performance.now();
-        emit({
-          type: "log",
-          message:
-            `no worker has been heard from for ${
-              Math.round((warnedAt - Math.max(lastWorkerEvent, publishStart)) / 1000)
-            } s and ${total - results.size} cases are waiting; start one with: deno task worker ` +
-            `--nats ${embedded ? url : redact(url, opts.auth)} --sweep ${sweepId} ` +
-            `(Ctrl-C stops the sweep; --resume ${sweepId} continues it)`,
-        });
-      }
-      const tick = await Promise.race([
-        allDone.then(() => "done" as const),
-        sleep(pollMs),
-        new Promise<void>((r) => (wakeUp = r)),
-        ...failures,
-      ]);
-      if (tick === "done") break;
-      try {
-        let busy = 0;
-        for (const b of WORK_BACKENDS) {
-          const ci = await jsm.consumers.info(names.work, consumerName(b));
-          busy += ci.num_pending + ci.num_ack_pending;
-        }
-        stalls = busy === 0 ? stalls + 1 : 0;
-      } catch {
-        stalls = 0; // server unreachable (restarting?): try again next poll
-        continue;
-      }
-      if (stalls < 2) continue;
-      for (const id of byId.keys()) {
-        if (results.has(id)) continue;
-        const m = await jsm.streams.getMessage(names.results, { last_by_subj: subj.result(id) })
-          .catch(() => null);
-        if (!m || !accept(m.data, m.subject)) {
-          await failCase(
-            id,
-            `gave up: the work queue has no pending or in-flight delivery of this case ` +
-              `(delivery limit ${maxDeliver} reached, or the message was rejected)`,
-          );
-        }
-      }
-    }
-    if (!makespanMs) makespanMs = performance.now() - publishStart;
-    if (writeFailed) throw writeFailed;
-    completed = true;
-    try {
-      await flushAll();
-      await save();
-      await out.verify(results.keys());
-    } catch (e) {
-      onWriteError(e as Error);
-      throw writeFailed;
-    }
-    stored = true;
-    return snapshot();
-  } catch (e) {
-    // A fresh sweep that failed before any work was queued (NATS unreachable, say) leaves
-    // nothing worth resuming: its folder goes, instead of an empty sweep lying around.
-    if (!opts.resume && publishStart === 0 && results.size === 0) removeDir = true;
-    throw e;
-  } finally {
-    await stopAll();
-    await flushAll();
-    if (removeDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-/** One row of a scaling study. */
-export interface ScalingRow {
-  workers: number;
-  /** The run's sweep id (`<sweepId>-w<workers>`). */
-  sweepId: string;
-  /** From the first work message published (all local workers announced) to the last result, ms. */
-  makespanMs: number;
-  throughputCasesPerMin: number;
-  /** Throughput per worker relative to the first row's throughput per worker (1 = linear). */
-  efficiency: number;
-}
-
-/**
- * Runs the same cases once per entry of `workerCounts` (1, 2, 4 … local workers; with
- * `gpus`, the first n GPUs), each as its own sweep `<sweepId>-w<n>`, and returns the
- * makespan, throughput and efficiency of each. It also writes
- * `<outDir>/<sweepId>/results.json` with the results of the first run (the fewest
- * concurrent workers, so the least disturbed timings) and the rows as `scaling`.
- */
-export async function runScalingStudy(
-  opts: DistributedSweepOptions & { workerCounts: number[] },
-): Promise<{ scaling: ScalingRow[]; runs: SweepResults[] }> {
-  checkSweepId(opts.sweepId);
-  if (opts.workerCounts.length === 0) {
-    throw new Error("workerCounts: expected at least one count, got []");
-  }
-  for (const n of opts.workerCounts) {
-    if (!Number.isInteger(n) || n < 1) {
-      throw new Error(`workerCounts: expected positive integers, got ${JSON.stringify(n)}`);
-    }
-    if (opts.gpus?.length && n > opts.gpus.length) {
-      throw new Error(`workerCounts: ${n} workers but only ${opts.gpus.length} GPUs (--gpus)`);
+    if (this.#stored && this.plan.embedded) {
+      await Deno.remove(this.storeDir, { recursive: true }).catch(() => {});
     }
   }
-  const { workerCounts, ...base } = opts;
-  const scaling: ScalingRow[] = [];
-  const runs: SweepResults[] = [];
-  for (const n of workerCounts) {
-    const sweepId = `${opts.sweepId}-w${n}`;
-    checkSweepId(sweepId);
-    const res = await runDistributedSweep({
-      ...base,
-      sweepId,
-      resume: false,
-      workers: n,
-      gpus: opts.gpus?.slice(0, n),
-    });
-    runs.push(res);
-    const makespanMs = (res.distributed as DistributedInfo).makespanMs;
-    const throughput = makespanMs > 0 ? res.results.length / (makespanMs / 60_000) : 0;
-    const basePerWorker = scaling.length
-      ? scaling[0].throughputCasesPerMin / scaling[0].workers
-      : throughput / n;
-    scaling.push({
-      workers: n,
-      sweepId,
-      makespanMs,
-      throughputCasesPerMin: throughput,
-      efficiency: basePerWorker > 0 ? throughput / n / basePerWorker : 0,
-    });
+
+  /** Drains the connection (closes it after 5 s: an unreachable cluster must not hold us). */
+  async #disconnect(nc: NatsConnection): Promise<void> {
+    if (this.#stored && !this.plan.embedded) {
+      // The work queue of a finished sweep is empty: remove it so `--sweep all` workers drop it.
+      await deleteFinishedQueue(this.#jsm!, this.opts.sweepId).catch(() => {});
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timely = await Promise.race([
+      nc.drain().then(() => true).catch(() => false),
+      new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
+    ]);
+    clearTimeout(timer);
+    if (!timely) await nc.close().catch(() => {});
   }
-  const first = runs[0];
-  const file = await ResultsFile.create(`${opts.outDir}/${opts.sweepId}`, {
-    sweepId: opts.sweepId,
-    environment: first.environment,
-    ...(opts.preset ? { preset: opts.preset } : {}),
-  });
-  await file.set({
-    ...opts.extra,
-    results: first.results,
-    workers: first.workers,
-    timeline: first.timeline,
-    distributed: first.distributed,
-    scaling,
-    scalingRuns: scaling.map((r) => r.sweepId),
-    finishedAt: new Date().toISOString(),
-  });
-  return { scaling, runs };
 }

@@ -30,7 +30,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../case/id.ts";
 import type { Case, CaseResult } from "../results.ts";
-import { FailureTracker, groupKey } from "../sweep/local.ts";
+import { FailureTracker } from "../sweep/failure_tracker.ts";
+import { groupKey } from "../sweep/schedule.ts";
 import { limitsBucket } from "./protocol.ts";
 
 /** Where a limit applies: a device class and the memory budget of each case's process. */

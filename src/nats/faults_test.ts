@@ -163,7 +163,12 @@ Deno.test("fault: external nats-server killed, back after 3 s → 'unreachable' 
       outDir,
       nats: server.url,
       workers: 0,
-      ackWaitMs: 8000,
+      // Far above the outage (3 s, plus the restart and the clients' reconnect, which take
+      // seconds more on a loaded machine): a case finished during the outage is acked only
+      // once its result is published after the reconnect, and with an 8 s ack wait it was
+      // sometimes redelivered first (ran twice) under load 10. A delivery in flight at the
+      // kill comes back only after the ack wait, so this test takes about that long.
+      ackWaitMs: 30_000,
       pollMs: 300,
       environment: ENV,
       onEvent: (e) => {

@@ -24,11 +24,11 @@
  *
  * @module
  */
-import { formatBytes } from "../runner/isolated.ts";
+import { fmtBytes } from "../report/format.ts";
 import cliProgress from "cli-progress";
 import process from "node:process";
 import type { CaseResult } from "../results.ts";
-import type { SweepEvent } from "./coordinator.ts";
+import type { SweepEvent } from "../sweep/engine.ts";
 import type { WorkerEvent } from "./protocol.ts";
 
 /** Options of {@link createLiveView}. */
@@ -68,11 +68,13 @@ export function sanitize(s: unknown, max = 80): string {
   return clean.length > max ? clean.slice(0, max - 1) + "…" : clean;
 }
 
-const mib = (b: number | undefined) => b === undefined ? "?" : formatBytes(b);
-const gib = (b: number | undefined) => b === undefined ? "?" : `${(b / 2 ** 30).toFixed(1)}`;
+const mib = (b: number | undefined) =>
+  b === undefined ? "?" : fmtBytes(b, { fixed: 1, minUnit: "MiB" });
+const gib = (b: number | undefined) =>
+  b === undefined ? "?" : fmtBytes(b, { fixed: 1, minUnit: "GiB" });
 
 /**
- * One worker's line: `host gpu 1 [tensorflow] rss 310.0 MiB free 12.3/24.0 GiB running <case> (#2)`,
+ * One worker's line: `host gpu 1 [tensorflow] rss 310.0 MiB free 12.3 GiB/24.0 GiB running <case> (#2)`,
  * where `<case>` is `caseLabel(caseId)` if given and known, else the id.
  */
 export function formatWorkerLine(
@@ -90,9 +92,7 @@ export function formatWorkerLine(
   return `${sanitize(w.host, 32)}:${sanitize(w.pid, 10)} ${sanitize(w.device, 16)} [${
     sanitize(w.backend, 12)
   }] ` +
-    `rss ${mib(w.rssBytes)} free ${gib(w.memFreeBytes)}/${
-      gib(w.memTotalBytes)
-    } GiB ${state}${lost}`;
+    `rss ${mib(w.rssBytes)} free ${gib(w.memFreeBytes)}/${gib(w.memTotalBytes)} ${state}${lost}`;
 }
 
 /** Formats seconds as `42s` or `3m07s`. */
@@ -108,143 +108,187 @@ const defaultFormatResult = (r: CaseResult): string =>
 
 /** Creates a live view; see the module doc. */
 export function createLiveView(opts: LiveViewOptions = {}): LiveView {
-  const tty = opts.tty ?? Deno.stderr.isTerminal();
-  const write = opts.write ?? ((l: string) => console.error(l));
-  const staleMs = opts.staleMs ?? 15_000;
-  const now = opts.now ?? (() => performance.now());
-  const label = (id: string) => opts.caseLabel?.(id) ?? id;
-  const formatResult = opts.formatResult ?? defaultFormatResult;
-  let total = opts.total ?? 0;
-  let done = 0;
-  let failed = 0;
-  let stopped = false;
-  // ETA of the current run: cases finished since `queued` and the time since then.
-  let runStart = now();
-  let runStartDone = 0;
-  const etaText = () => {
-    const n = done - runStartDone;
-    if (n <= 0) return total > 0 && done >= total ? "0s" : "…";
-    return formatEta(((now() - runStart) / n) * Math.max(0, total - done) / 1000);
+  const view = new TerminalView(opts);
+  return {
+    onEvent: (e) => view.onEvent(e),
+    workerLines: () => view.lines(),
+    progress: () => view.progress(),
+    stop: () => view.stop(),
   };
-  const workers = new Map<string, Omit<WorkerEvent, "v" | "type">>();
-  const gone = new Set<string>();
+}
 
-  const multi = tty
-    ? new cliProgress.MultiBar({
+type Row = Omit<WorkerEvent, "v" | "type">;
+
+/** The state and drawing of {@link createLiveView}. */
+class TerminalView {
+  readonly #tty: boolean;
+  readonly #write: (line: string) => void;
+  readonly #staleMs: number;
+  readonly #now: () => number;
+  readonly #opts: LiveViewOptions;
+  #total: number;
+  #done = 0;
+  #failed = 0;
+  #stopped = false;
+  // ETA of the current run: cases finished since `queued` and the time since then.
+  #runStart: number;
+  #runStartDone = 0;
+  readonly #workers = new Map<string, Row>();
+  readonly #gone = new Set<string>();
+  readonly #multi?: cliProgress.MultiBar;
+  readonly #main?: cliProgress.SingleBar;
+  readonly #bars = new Map<string, cliProgress.SingleBar>();
+
+  constructor(opts: LiveViewOptions) {
+    this.#opts = opts;
+    this.#tty = opts.tty ?? Deno.stderr.isTerminal();
+    this.#write = opts.write ?? ((l: string) => console.error(l));
+    this.#staleMs = opts.staleMs ?? 15_000;
+    this.#now = opts.now ?? (() => performance.now());
+    this.#total = opts.total ?? 0;
+    this.#runStart = this.#now();
+    if (!this.#tty) return;
+    this.#multi = new cliProgress.MultiBar({
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: false,
       autopadding: true,
       format: "{bar} {value}/{total} cases | {failed} failed | ETA {etaText}",
-    }, cliProgress.Presets.shades_classic)
-    : undefined;
-  const main = multi?.create(total, 0, { failed: 0, etaText: "…" });
-  const bars = new Map<string, cliProgress.SingleBar>();
+    }, cliProgress.Presets.shades_classic);
+    this.#main = this.#multi.create(this.#total, 0, { failed: 0, etaText: "…" });
+  }
 
-  const lines = () =>
-    [...workers.entries()].map(([id, w]) =>
-      `${gone.has(id) ? "(left) " : ""}${formatWorkerLine(w, Date.now(), staleMs, label)}`
-    );
+  #label = (id: string) => this.#opts.caseLabel?.(id) ?? id;
+
+  #formatResult(r: CaseResult): string {
+    return (this.#opts.formatResult ?? defaultFormatResult)(r);
+  }
+
+  #eta(): string {
+    const n = this.#done - this.#runStartDone;
+    if (n <= 0) return this.#total > 0 && this.#done >= this.#total ? "0s" : "…";
+    const perCase = (this.#now() - this.#runStart) / n;
+    return formatEta(perCase * Math.max(0, this.#total - this.#done) / 1000);
+  }
+
+  #line(id: string, w: Row): string {
+    return `${this.#gone.has(id) ? "(left) " : ""}${
+      formatWorkerLine(w, Date.now(), this.#staleMs, this.#label)
+    }`;
+  }
+
+  lines(): string[] {
+    return [...this.#workers.entries()].map(([id, w]) => this.#line(id, w));
+  }
+
+  progress(): { done: number; total: number; failed: number; eta: string } {
+    return { done: this.#done, total: this.#total, failed: this.#failed, eta: this.#eta() };
+  }
 
   /** Prints a line above the bars (terminal) or as a line (no terminal). */
-  const say = (line: string) => {
-    if (tty) multi?.log(line + "\n");
-    else write(line);
-  };
+  #say(line: string): void {
+    if (this.#tty) this.#multi?.log(line + "\n");
+    else this.#write(line);
+  }
 
-  const redraw = () => {
-    if (!multi || !main) return;
-    main.setTotal(Math.max(total, 1));
-    main.update(done, { failed, etaText: etaText() });
-    for (const [id, w] of workers) {
-      const line = `  ${gone.has(id) ? "(left) " : ""}${
-        formatWorkerLine(w, Date.now(), staleMs, label)
-      }`;
-      let bar = bars.get(id);
+  #redraw(): void {
+    if (!this.#multi || !this.#main) return;
+    this.#main.setTotal(Math.max(this.#total, 1));
+    this.#main.update(this.#done, { failed: this.#failed, etaText: this.#eta() });
+    for (const [id, w] of this.#workers) {
+      const line = `  ${this.#line(id, w)}`;
+      let bar = this.#bars.get(id);
       if (!bar) {
-        bar = multi.create(1, 0, { line }, { format: "{line}" });
-        bars.set(id, bar);
+        bar = this.#multi.create(1, 0, { line }, { format: "{line}" });
+        this.#bars.set(id, bar);
       }
       bar.update(0, { line });
     }
-  };
+  }
 
-  const onEvent = (e: SweepEvent) => {
+  onEvent(e: SweepEvent): void {
     switch (e.type) {
       case "queued":
-        total = e.total;
-        done = e.alreadyDone;
-        runStart = now();
-        runStartDone = done;
+        this.#total = e.total;
+        this.#done = e.alreadyDone;
+        this.#runStart = this.#now();
+        this.#runStartDone = this.#done;
         break;
-      case "case-finished": {
-        done = e.done;
-        total = e.total;
-        const r = e.result;
-        const ranAndFailed = r.status !== "ok" && r.skipped !== true;
-        if (ranAndFailed) failed++;
-        if (!tty) write(`[${done}/${total}] ${sanitize(formatResult(r), 300)}`);
-        else if (ranAndFailed) say(`[${done}/${total}] ${sanitize(formatResult(r), 300)}`);
+      case "case-finished":
+        this.#finished(e.result, e.done, e.total);
         break;
-      }
       case "case-failed":
-        done = e.done;
-        total = e.total;
-        failed++;
-        say(
-          `[${done}/${total}] ${sanitize(label(e.caseId), 80)} failed: ${sanitize(e.reason, 200)}`,
+        this.#done = e.done;
+        this.#total = e.total;
+        this.#failed++;
+        this.#say(
+          `[${e.done}/${e.total}] ${sanitize(this.#label(e.caseId), 80)} failed: ${
+            sanitize(e.reason, 200)
+          }`,
         );
         break;
-      case "worker": {
-        const { v: _v, type, ...row } = e.worker;
-        // `finished` names the case just done: the worker is idle now.
-        if (type === "finished" || type === "bye") row.caseId = undefined;
-        const known = workers.has(row.workerId);
-        workers.set(row.workerId, row);
-        if (type === "bye") gone.add(row.workerId);
-        else gone.delete(row.workerId);
-        if (!tty && (!known || type === "bye")) {
-          write(
-            `worker ${type === "bye" ? "left" : "joined"}: ${
-              formatWorkerLine(row, Date.now(), staleMs, label)
-            }`,
-          );
-        }
+      case "worker":
+        this.#worker(e.worker);
         break;
-      }
       case "worker-exit":
-        if (e.code !== 0) {
-          say(
-            `local worker ${e.slot} (pid ${e.pid}) exited with code ${e.code}` +
-              (e.restarting ? "; restarting it" : ""),
-          );
-        }
+        if (e.code === 0) break;
+        this.#say(
+          `local worker ${e.slot} (pid ${e.pid}) exited with code ${e.code}` +
+            (e.restarting ? "; restarting it" : ""),
+        );
         break;
       case "server":
-        // A new run (e.g. the next step of a scaling study): forget the previous workers.
-        for (const bar of bars.values()) multi?.remove(bar);
-        bars.clear();
-        workers.clear();
-        gone.clear();
-        if (!tty) write(`nats: ${e.embedded ? "embedded server" : "cluster"} ${sanitize(e.url)}`);
+        this.#newRun(e.embedded, e.url);
         break;
       case "log":
-        say(sanitize(e.message, 300));
+        this.#say(sanitize(e.message, 300));
         break;
       case "case-started":
         break;
     }
-    redraw();
-  };
+    this.#redraw();
+  }
 
-  return {
-    onEvent,
-    workerLines: lines,
-    progress: () => ({ done, total, failed, eta: etaText() }),
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      multi?.stop();
-    },
-  };
+  #finished(r: CaseResult, done: number, total: number): void {
+    this.#done = done;
+    this.#total = total;
+    const ranAndFailed = r.status !== "ok" && r.skipped !== true;
+    if (ranAndFailed) this.#failed++;
+    const line = `[${done}/${total}] ${sanitize(this.#formatResult(r), 300)}`;
+    if (!this.#tty) this.#write(line);
+    else if (ranAndFailed) this.#say(line);
+  }
+
+  #worker(ev: WorkerEvent): void {
+    const { v: _v, type, ...row } = ev;
+    // `finished` names the case just done: the worker is idle now.
+    if (type === "finished" || type === "bye") row.caseId = undefined;
+    const known = this.#workers.has(row.workerId);
+    this.#workers.set(row.workerId, row);
+    if (type === "bye") this.#gone.add(row.workerId);
+    else this.#gone.delete(row.workerId);
+    if (this.#tty || (known && type !== "bye")) return;
+    this.#write(
+      `worker ${type === "bye" ? "left" : "joined"}: ${
+        formatWorkerLine(row, Date.now(), this.#staleMs, this.#label)
+      }`,
+    );
+  }
+
+  /** A new run (e.g. the next step of a scaling study): forget the previous workers. */
+  #newRun(embedded: boolean, url: string): void {
+    for (const bar of this.#bars.values()) this.#multi?.remove(bar);
+    this.#bars.clear();
+    this.#workers.clear();
+    this.#gone.clear();
+    if (!this.#tty) {
+      this.#write(`nats: ${embedded ? "embedded server" : "cluster"} ${sanitize(url)}`);
+    }
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#multi?.stop();
+  }
 }

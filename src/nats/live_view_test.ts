@@ -28,7 +28,7 @@ Deno.test("formatWorkerLine shows host, device, backend, memory and the current 
   const line = formatWorkerLine(worker({ caseId: "abc123", delivery: 2 }), Date.now());
   assert.equal(
     line,
-    "gpu-box:42 gpu 1 [tensorflow] rss 300.0 MiB free 12.0/24.0 GiB running abc123 (#2)",
+    "gpu-box:42 gpu 1 [tensorflow] rss 300.0 MiB free 12.0 GiB/24.0 GiB running abc123 (#2)",
   );
   const stale = formatWorkerLine(
     worker({ time: new Date(Date.now() - 60_000).toISOString() }),

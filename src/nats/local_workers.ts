@@ -56,140 +56,177 @@ export interface LocalWorkers {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** The worker command line of one slot. */
+function workerArgs(opts: LocalWorkersOptions, slot: WorkerSlot): string[] {
+  const a = [
+    "run",
+    "-A",
+    `--config=${DENO_JSON.pathname}`,
+    WORKER_SCRIPT.pathname,
+    "--nats",
+    opts.natsUrl,
+    "--sweep",
+    opts.sweepId,
+    "--exit-on-stdin-close",
+  ];
+  if (opts.backend) a.push("--backend", opts.backend);
+  if (slot.gpu !== undefined) a.push("--gpu", String(slot.gpu));
+  if (opts.heartbeatMs !== undefined) a.push("--heartbeat-ms", String(opts.heartbeatMs));
+  if (opts.memoryBudgetBytes !== undefined) {
+    a.push("--memory-budget", String(opts.memoryBudgetBytes));
+  }
+  return [...a, ...(opts.args ?? [])];
+}
+
+/** Passes a child's output on line by line, keeping the last 20 lines in `tail`. */
+async function pump(
+  stream: ReadableStream<Uint8Array>,
+  tail: string[],
+  onLine: (line: string) => void,
+): Promise<void> {
+  const dec = new TextDecoder();
+  let buf = "";
+  for await (const chunk of stream) {
+    buf += dec.decode(chunk, { stream: true });
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      onLine(line);
+    }
+  }
+  if (buf) {
+    tail.push(buf);
+    onLine(buf);
+  }
+}
+
 /** Starts one worker process per slot and keeps it running until `stop()`. */
 export function startLocalWorkers(opts: LocalWorkersOptions): LocalWorkers {
-  const maxQuickExits = opts.maxQuickExits ?? 5;
-  const quickExitMs = opts.quickExitMs ?? 3000;
-  let stopping = false;
-  const children = new Map<number, Deno.ChildProcess>();
-  const exits: Promise<void>[] = [];
-  let rejectFailed!: (e: Error) => void;
-  const failed = new Promise<never>((_, reject) => (rejectFailed = reject));
-  failed.catch(() => {}); // observed by the coordinator; avoid unhandled rejections
-
-  const argsFor = (slot: WorkerSlot): string[] => {
-    const a = [
-      "run",
-      "-A",
-      `--config=${DENO_JSON.pathname}`,
-      WORKER_SCRIPT.pathname,
-      "--nats",
-      opts.natsUrl,
-      "--sweep",
-      opts.sweepId,
-      "--exit-on-stdin-close",
-    ];
-    if (opts.backend) a.push("--backend", opts.backend);
-    if (slot.gpu !== undefined) a.push("--gpu", String(slot.gpu));
-    if (opts.heartbeatMs !== undefined) a.push("--heartbeat-ms", String(opts.heartbeatMs));
-    if (opts.memoryBudgetBytes !== undefined) {
-      a.push("--memory-budget", String(opts.memoryBudgetBytes));
-    }
-    return [...a, ...(opts.args ?? [])];
+  const pool = new WorkerPool(opts);
+  opts.slots.forEach((slot, i) => pool.spawn(i, slot, 0));
+  return {
+    pids: () => pool.pids(),
+    failed: pool.failed,
+    stop: (graceMs) => pool.stop(graceMs),
   };
+}
 
-  const pump = async (slot: number, stream: ReadableStream<Uint8Array>, tail: string[]) => {
-    const dec = new TextDecoder();
-    let buf = "";
-    for await (const chunk of stream) {
-      buf += dec.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-        opts.onLine?.(slot, line);
-      }
-    }
-    if (buf) {
-      tail.push(buf);
-      opts.onLine?.(slot, buf);
-    }
-  };
+/** The processes of {@link startLocalWorkers}. */
+class WorkerPool {
+  readonly #opts: LocalWorkersOptions;
+  readonly #maxQuickExits: number;
+  readonly #quickExitMs: number;
+  #stopping = false;
+  readonly #children = new Map<number, Deno.ChildProcess>();
+  readonly #exits: Promise<void>[] = [];
+  #rejectFailed!: (e: Error) => void;
+  readonly failed: Promise<never>;
 
-  const spawn = (index: number, slot: WorkerSlot, quickExits: number) => {
-    const env: Record<string, string> = { ...opts.env };
+  constructor(opts: LocalWorkersOptions) {
+    this.#opts = opts;
+    this.#maxQuickExits = opts.maxQuickExits ?? 5;
+    this.#quickExitMs = opts.quickExitMs ?? 3000;
+    this.failed = new Promise<never>((_, reject) => (this.#rejectFailed = reject));
+    this.failed.catch(() => {}); // observed by the coordinator; avoid unhandled rejections
+  }
+
+  pids(): number[] {
+    return [...this.#children.values()].map((c) => c.pid);
+  }
+
+  /** Starts slot `index`'s worker (`quickExits`: its exits in a row right after start). */
+  spawn(index: number, slot: WorkerSlot, quickExits: number): void {
+    const env: Record<string, string> = { ...this.#opts.env };
     if (slot.gpu !== undefined) env.CUDA_VISIBLE_DEVICES = String(slot.gpu);
     const started = performance.now();
     const child = new Deno.Command(Deno.execPath(), {
-      args: argsFor(slot),
+      args: workerArgs(this.#opts, slot),
       env,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    children.set(index, child);
+    this.#children.set(index, child);
     const tail: string[] = [];
+    const onLine = (line: string) => this.#opts.onLine?.(index, line);
     const pumps = Promise.all([
-      pump(index, child.stdout, tail).catch(() => {}),
-      pump(index, child.stderr, tail).catch(() => {}),
+      pump(child.stdout, tail, onLine).catch(() => {}),
+      pump(child.stderr, tail, onLine).catch(() => {}),
     ]);
-    exits.push((async () => {
-      const status = await child.status;
-      await pumps;
+    this.#exits.push(this.#onExit(index, slot, child, pumps, started, quickExits, tail));
+  }
+
+  /** After a worker exits: restart it, or give the slot up when it keeps dying at start. */
+  async #onExit(
+    index: number,
+    slot: WorkerSlot,
+    child: Deno.ChildProcess,
+    pumps: Promise<unknown>,
+    started: number,
+    quickExits: number,
+    tail: string[],
+  ): Promise<void> {
+    const status = await child.status;
+    await pumps;
+    try {
+      await child.stdin.close();
+    } catch { /* already closed */ }
+    if (this.#children.get(index) === child) this.#children.delete(index);
+    const quick = performance.now() - started < this.#quickExitMs;
+    const nextQuick = quick ? quickExits + 1 : 0;
+    const restarting = !this.#stopping && nextQuick < this.#maxQuickExits;
+    this.#opts.onExit?.(index, child.pid, status.code, restarting);
+    if (this.#stopping) return;
+    if (!restarting) {
+      this.#rejectFailed(
+        new Error(
+          `local worker ${index} exited ${nextQuick} times within ${this.#quickExitMs} ms of ` +
+            `starting (last exit code ${status.code}); its last output:\n${tail.join("\n")}`,
+        ),
+      );
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    if (!this.#stopping) this.spawn(index, slot, nextQuick);
+  }
+
+  /** Stops all workers (SIGTERM, SIGKILL after `graceMs`) and stops restarting them. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.#stopping = true;
+    const live = [...this.#children.values()];
+    for (const c of live) {
       try {
-        await child.stdin.close();
-      } catch { /* already closed */ }
-      if (children.get(index) === child) children.delete(index);
-      const quick = performance.now() - started < quickExitMs;
-      const nextQuick = quick ? quickExits + 1 : 0;
-      const restarting = !stopping && nextQuick < maxQuickExits;
-      opts.onExit?.(index, child.pid, status.code, restarting);
-      if (stopping) return;
-      if (!restarting) {
-        rejectFailed(
-          new Error(
-            `local worker ${index} exited ${nextQuick} times within ${quickExitMs} ms of starting ` +
-              `(last exit code ${status.code}); its last output:\n${tail.join("\n")}`,
-          ),
-        );
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-      if (!stopping) spawn(index, slot, nextQuick);
-    })());
-  };
-
-  opts.slots.forEach((slot, i) => spawn(i, slot, 0));
-
-  return {
-    pids: () => [...children.values()].map((c) => c.pid),
-    failed,
-    async stop(graceMs = 5000) {
-      stopping = true;
-      const live = [...children.values()];
+        c.kill("SIGTERM");
+      } catch { /* gone */ }
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const all = Promise.all(live.map((c) => c.status));
+    const ok = await Promise.race([
+      all.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!ok) {
       for (const c of live) {
-        try {
-          c.kill("SIGTERM");
-        } catch { /* gone */ }
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const all = Promise.all(live.map((c) => c.status));
-      const ok = await Promise.race([
-        all.then(() => true),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
-      ]);
-      clearTimeout(timer);
-      if (!ok) {
-        for (const c of live) {
-          try {
-            c.kill("SIGKILL");
-          } catch { /* gone */ }
-        }
-        await all;
-      }
-      // Wait for the exit handlers (which may have been mid-restart) to settle.
-      for (let n = 0; n !== exits.length;) {
-        n = exits.length;
-        await Promise.all(exits);
-      }
-      for (const c of children.values()) {
         try {
           c.kill("SIGKILL");
         } catch { /* gone */ }
-        await c.status;
       }
-    },
-  };
+      await all;
+    }
+    // Wait for the exit handlers (which may have been mid-restart) to settle.
+    for (let n = 0; n !== this.#exits.length;) {
+      n = this.#exits.length;
+      await Promise.all(this.#exits);
+    }
+    for (const c of this.#children.values()) {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* gone */ }
+      await c.status;
+    }
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * The numbers a report shows, computed from `results.json` rows: series per model and
- * pass, SE(3)-Hyena / transformer ratios per length, the crossover length, fitted
- * scaling exponents and the longest context each model ran within its memory budget.
+ * pass, SE(3)-Hyena / transformer ratios per length and the longest context each model
+ * ran within its memory budget. What may be claimed from them (exponents, crossover,
+ * context ratio) is `claims.ts`.
  *
  * Pure functions, no I/O. Only `forward` and `backward` rows take part; `train` rows
  * (and any other pass) are left to their own report sections.
@@ -9,7 +10,6 @@
  * @module
  */
 
-import { linearRegression } from "simple-statistics";
 import type { CaseResult, CaseStatus, ModelKind, PassKind, SweepResults } from "../results.ts";
 
 /** The passes whose rows form runtime/memory series. */
@@ -57,16 +57,6 @@ export interface Series {
   points: SeriesPoint[];
 }
 
-/** A fitted power law `time ∝ N^exponent`. */
-export interface ExponentFit {
-  exponent: number;
-  /** Number of lengths the fit used. */
-  points: number;
-  /** Smallest and largest length used. */
-  fromN: number;
-  toN: number;
-}
-
 /** SE(3)-Hyena against the transformer at one common length. */
 export interface RatioPoint {
   seqLen: number;
@@ -78,19 +68,6 @@ export interface RatioPoint {
   transformerBytes: number | null;
   /** transformer memory / SE(3)-Hyena memory (> 1: SE(3)-Hyena uses less). */
   memoryRatio: number | null;
-}
-
-/** Where the speed-up crosses 1. */
-export interface Crossover {
-  /**
-   * `crossed`: the speed-up goes from below 1 to at least 1 (`length` interpolated);
-   * `always-faster`: ≥ 1 at every common length; `never-faster`: < 1 everywhere;
-   * `faster-below`: ≥ 1 at some lengths but never going from below 1 to at least 1
-   * (it falls below 1 at the larger lengths; `length` interpolated where it last does);
-   * `insufficient`: no common length with both times.
-   */
-  kind: "crossed" | "always-faster" | "never-faster" | "faster-below" | "insufficient";
-  length: number | null;
 }
 
 /** The longest length a series ran with status `ok` inside its memory budget. */
@@ -116,20 +93,8 @@ export interface Comparison {
   points: RatioPoint[];
   /** The ratio at the largest common length with both times. */
   largest: RatioPoint | null;
-  crossover: Crossover;
-  hyenaExponent: ExponentFit | null;
-  transformerExponent: ExponentFit | null;
   longestHyena: LongestContext;
   longestTransformer: LongestContext;
-  /** longest SE(3)-Hyena length / longest transformer length (the paper's ×175). */
-  contextRatio: number | null;
-  /**
-   * How far `contextRatio` can be trusted: `exact` when both models ran out of
-   * memory in the sweep; `lower-bound` when only the transformer did (SE(3)-Hyena
-   * might go further); `unknown` when the transformer never ran out (its limit, the
-   * denominator, was not found).
-   */
-  contextRatioKind: "exact" | "lower-bound" | "unknown";
 }
 
 /** Everything the report derives from a sweep. */
@@ -262,48 +227,6 @@ export function okPoints(series: Series): SeriesPoint[] {
   return series.points.filter((p) => p.status === "ok" && p.median !== null);
 }
 
-/** Options of {@linkcode fitExponent}. */
-export interface FitOptions {
-  /** Fraction of the (distinct, ascending) lengths used, from the top. Default 0.5. */
-  fraction?: number;
-  /** Fewest points a fit uses (taken from the top when the fraction gives fewer). Default 2. */
-  minPoints?: number;
-}
-
-/**
- * Fits `value ∝ N^k` by least squares of log(value) against log(N) over the upper
- * part of the lengths (by default the upper half, at least 2 points) and returns k.
- * Points with non-positive N or value are ignored. `null` with fewer than
- * `minPoints` usable distinct lengths.
- *
- * @example
- * fitExponent([{seqLen: 10, value: 100}, {seqLen: 100, value: 10000}])?.exponent; // 2
- */
-export function fitExponent(
-  points: readonly { seqLen: number; value: number }[],
-  options: FitOptions = {},
-): ExponentFit | null {
-  const { fraction = 0.5, minPoints = 2 } = options;
-  const byN = new Map<number, number>();
-  for (const p of points) {
-    if (p.seqLen > 0 && p.value > 0 && Number.isFinite(p.value)) byN.set(p.seqLen, p.value);
-  }
-  const sorted = [...byN.entries()].sort((a, b) => a[0] - b[0]);
-  if (sorted.length < minPoints) return null;
-  const take = Math.min(sorted.length, Math.max(minPoints, Math.ceil(sorted.length * fraction)));
-  const used = sorted.slice(sorted.length - take);
-  const { m } = linearRegression(used.map(([n, v]) => [Math.log(n), Math.log(v)]));
-  return { exponent: m, points: used.length, fromN: used[0][0], toN: used[used.length - 1][0] };
-}
-
-/** {@linkcode fitExponent} of a series' median times (ok points only). */
-export function seriesExponent(series: Series, options?: FitOptions): ExponentFit | null {
-  return fitExponent(
-    okPoints(series).map((p) => ({ seqLen: p.seqLen, value: p.median! })),
-    options,
-  );
-}
-
 /** The value of one memory figure at a point. */
 export function memoryOf(p: SeriesPoint, metric: MemoryMetric): number | null {
   return p[metric];
@@ -342,36 +265,6 @@ export function ratioSeries(
     };
   });
   return { metric: chosen, points };
-}
-
-/**
- * The length where the speed-up reaches 1: between the last pair of consecutive
- * lengths where it goes from below 1 to at least 1 (so later dips do not move it
- * earlier), interpolated linearly in log(N) against log(speed-up).
- */
-export function crossoverLength(points: readonly RatioPoint[]): Crossover {
-  const ps = points.filter((p) => p.speedup !== null && p.speedup > 0)
-    .sort((a, b) => a.seqLen - b.seqLen);
-  if (ps.length === 0) return { kind: "insufficient", length: null };
-  if (ps.every((p) => p.speedup! >= 1)) return { kind: "always-faster", length: null };
-  // Where log(speed-up) reaches 0 between a and b, interpolated in log(N).
-  const at = (a: RatioPoint, b: RatioPoint): number => {
-    const la = Math.log(a.speedup!), lb = Math.log(b.speedup!);
-    const f = lb === la ? 0 : (0 - la) / (lb - la);
-    return Math.exp(Math.log(a.seqLen) + f * (Math.log(b.seqLen) - Math.log(a.seqLen)));
-  };
-  for (let i = ps.length - 2; i >= 0; i--) {
-    const a = ps[i], b = ps[i + 1];
-    if (a.speedup! < 1 && b.speedup! >= 1) return { kind: "crossed", length: at(a, b) };
-  }
-  if (ps.some((p) => p.speedup! >= 1)) {
-    // No upward crossing, yet faster somewhere: faster at the small lengths only.
-    for (let i = ps.length - 2; i >= 0; i--) {
-      const a = ps[i], b = ps[i + 1];
-      if (a.speedup! >= 1 && b.speedup! < 1) return { kind: "faster-below", length: at(a, b) };
-    }
-  }
-  return { kind: "never-faster", length: null };
 }
 
 /**
@@ -424,19 +317,8 @@ export function compareSeries(hyena: Series, transformer: Series): Comparison {
     memoryMetric: metric,
     points,
     largest: withTimes.length ? withTimes[withTimes.length - 1] : null,
-    crossover: crossoverLength(points),
-    hyenaExponent: seriesExponent(hyena),
-    transformerExponent: seriesExponent(transformer),
     longestHyena,
     longestTransformer,
-    contextRatio: longestHyena.seqLen && longestTransformer.seqLen
-      ? longestHyena.seqLen / longestTransformer.seqLen
-      : null,
-    contextRatioKind: !longestTransformer.limitFound
-      ? "unknown"
-      : longestHyena.limitFound
-      ? "exact"
-      : "lower-bound",
   };
 }
 

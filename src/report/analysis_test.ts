@@ -1,76 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  analyse,
-  buildSeries,
-  crossoverLength,
-  fitExponent,
-  longestContext,
-  type RatioPoint,
-  ratioSeries,
-} from "./analysis.ts";
+import { analyse, buildSeries, longestContext, ratioSeries } from "./analysis.ts";
+import { claimsOf } from "./claims.ts";
 import { BUDGET, fixtureSweep } from "./testdata/fixture.ts";
 
 const close = (a: number, b: number, eps = 1e-9) =>
   assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
-
-Deno.test("fitExponent: N and N² series give exponents 1 and 2", () => {
-  const ns = [16, 32, 64, 128, 256, 512, 1024];
-  close(fitExponent(ns.map((n) => ({ seqLen: n, value: 3 * n })))!.exponent, 1);
-  close(fitExponent(ns.map((n) => ({ seqLen: n, value: 0.5 * n * n })))!.exponent, 2);
-});
-
-Deno.test("fitExponent uses only the upper half of the lengths", () => {
-  // Flat (overhead-bound) at small N, quadratic above: the fit must see only N².
-  const pts = [1, 2, 4, 8].map((n) => ({ seqLen: n, value: 100 }))
-    .concat([16, 32, 64, 128].map((n) => ({ seqLen: n, value: n * n })));
-  const fit = fitExponent(pts)!;
-  close(fit.exponent, 2);
-  assert.equal(fit.points, 4);
-  assert.equal(fit.fromN, 16);
-  assert.equal(fit.toN, 128);
-});
-
-Deno.test("fitExponent: null with fewer than 2 usable lengths", () => {
-  assert.equal(fitExponent([{ seqLen: 10, value: 1 }]), null);
-  assert.equal(fitExponent([{ seqLen: 10, value: 1 }, { seqLen: 20, value: 0 }]), null);
-});
-
-function rp(seqLen: number, speedup: number | null): RatioPoint {
-  return {
-    seqLen,
-    speedup,
-    hyenaMs: null,
-    transformerMs: null,
-    hyenaBytes: null,
-    transformerBytes: null,
-    memoryRatio: null,
-  };
-}
-
-Deno.test("crossoverLength interpolates in log-log between the bracketing lengths", () => {
-  const c = crossoverLength([rp(500, 0.25), rp(1000, 0.5), rp(4000, 2), rp(8000, 4)]);
-  assert.equal(c.kind, "crossed");
-  close(c.length!, 2000); // log-midpoint of 1000 and 4000, where log(speed-up) is 0
-});
-
-Deno.test("crossoverLength: the last upward crossing counts", () => {
-  const c = crossoverLength([rp(100, 0.5), rp(200, 1.5), rp(400, 0.9), rp(800, 1.1)]);
-  assert.equal(c.kind, "crossed");
-  assert.ok(c.length! > 400 && c.length! < 800);
-});
-
-Deno.test("crossoverLength: always faster, never faster, no data", () => {
-  assert.deepEqual(crossoverLength([rp(1, 1), rp(2, 3)]), { kind: "always-faster", length: null });
-  assert.deepEqual(crossoverLength([rp(1, 0.1), rp(2, 0.3)]), {
-    kind: "never-faster",
-    length: null,
-  });
-  assert.deepEqual(crossoverLength([rp(1, null)]), { kind: "insufficient", length: null });
-  // Faster at small lengths only: not "never faster".
-  const below = crossoverLength([rp(100, 2), rp(400, 0.5)]);
-  assert.equal(below.kind, "faster-below");
-  assert.ok(Math.abs(below.length! - 200) < 1e-9, `length ${below.length}`);
-});
 
 Deno.test("buildSeries: one series per model × pass, train rows ignored, repeats deduplicated", () => {
   const series = buildSeries(fixtureSweep().results);
@@ -131,14 +65,18 @@ Deno.test("analyse: headline is the forward comparison; context ratio; exponents
   const h = a.headline!;
   assert.equal(h.pass, "forward");
   assert.equal(h.largest!.seqLen, 8192);
-  assert.equal(h.contextRatio, 32768 / 8192);
-  assert.equal(h.contextRatioKind, "exact");
-  assert.equal(h.crossover.kind, "crossed");
-  assert.ok(h.crossover.length! > 1024 && h.crossover.length! < 2048);
-  assert.ok(h.transformerExponent!.exponent > 1.8 && h.transformerExponent!.exponent <= 2);
-  assert.ok(h.hyenaExponent!.exponent > 0.6 && h.hyenaExponent!.exponent < 1);
-  const back = a.comparisons.find((c) => c.pass === "backward")!;
-  assert.equal(back.contextRatio, 16384 / 2048);
+  const k = claimsOf(h);
+  // Brackets: SE(3)-Hyena [32768, 65536), the transformer [8192, 16384).
+  assert.deepEqual(k.contextRatio, { kind: "bounded", low: 32768 / 16384, high: 65536 / 8192 });
+  // The fixture's times cross between 1024 and 2048 (±3% CIs, beyond noise at both).
+  assert.equal(k.crossover.kind, "bracketed");
+  assert.deepEqual([k.crossover.low, k.crossover.high], [1024, 2048]);
+  assert.ok(k.crossover.estimate! > 1024 && k.crossover.estimate! < 2048);
+  assert.ok(k.transformerExponent.kind === "fit" && k.hyenaExponent.kind === "fit");
+  assert.ok(k.transformerExponent.exponent > 1.8 && k.transformerExponent.exponent <= 2);
+  assert.ok(k.hyenaExponent.exponent > 0.6 && k.hyenaExponent.exponent < 1);
+  const back = claimsOf(a.comparisons.find((c) => c.pass === "backward")!);
+  assert.deepEqual(back.contextRatio, { kind: "bounded", low: 16384 / 4096, high: 32768 / 2048 });
   assert.deepEqual(a.budgets, { wasm: BUDGET });
 });
 
@@ -158,10 +96,9 @@ Deno.test("analyse: the context ratio says when it is only a bound", () => {
   noHyenaOom.results = noHyenaOom.results.filter((r) =>
     !(r.case.model === "se3-hyena" && r.status === "oom")
   );
-  const a = analyse(noHyenaOom).headline!;
-  assert.equal(a.contextRatio, 4);
-  assert.equal(a.contextRatioKind, "lower-bound");
+  const a = claimsOf(analyse(noHyenaOom).headline!);
+  assert.deepEqual(a.contextRatio, { kind: "at-least", low: 32768 / 16384, high: null });
   const noOom = fixtureSweep();
   noOom.results = noOom.results.filter((r) => r.status !== "oom");
-  assert.equal(analyse(noOom).headline!.contextRatioKind, "unknown");
+  assert.equal(claimsOf(analyse(noOom).headline!).contextRatio.kind, "unknown");
 });

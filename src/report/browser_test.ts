@@ -191,7 +191,7 @@ Deno.test({
       const nCol = page.locator("#results-table thead th", { hasText: /^N$/ });
       await nCol.click();
       await nCol.click(); // descending
-      const firstN = await page.locator("#results-table tbody tr td:nth-child(3)").first()
+      const firstN = await page.locator("#results-table tbody tr td:nth-child(4)").first()
         .innerText();
       assert.equal(firstN.trim(), "65,536");
 
@@ -201,6 +201,38 @@ Deno.test({
       const best = await page.locator("#training-table tbody tr td:nth-child(5)").first()
         .innerText();
       assert.equal(best.trim(), "0.02");
+
+      // Wide tables scroll inside their box; the page itself never scrolls sideways.
+      const widths = await page.evaluate(() => {
+        const wrap = document.querySelector("#results .table-wrap") as HTMLElement;
+        return {
+          wrapScroll: wrap.scrollWidth,
+          wrapClient: wrap.clientWidth,
+          overflow: getComputedStyle(wrap).overflowX,
+          page: document.documentElement.scrollWidth,
+          view: innerWidth,
+        };
+      });
+      assert.ok(widths.wrapScroll > widths.wrapClient, `results table wider than its box`);
+      assert.equal(widths.overflow, "auto");
+      assert.ok(
+        widths.page <= widths.view,
+        `page ${widths.page} px wide in a ${widths.view} px view`,
+      );
+
+      // The runtime axis fits our lengths (64 … 32,768), not the paper's (10 … 20,000).
+      const xRange = await page.evaluate(() => {
+        // deno-lint-ignore no-explicit-any
+        const c = (globalThis as any).__charts.runtime;
+        return [c.scales.x.min, c.scales.x.max];
+      });
+      assert.ok(xRange[0] > 10 && xRange[0] < 64, `runtime x min ${xRange[0]}`);
+
+      // Drill-down: a case's samples open from the results table's n link.
+      const link = page.locator('#results-table a[href^="#samples-"]').first();
+      const target = (await link.getAttribute("href"))!;
+      await page.locator(`${target} summary`).click();
+      assert.ok(await page.locator(`${target} svg.samples`).first().isVisible());
 
       await page.locator("#headline").scrollIntoViewIfNeeded();
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

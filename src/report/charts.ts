@@ -48,7 +48,8 @@ export type DatasetRole =
   | "device"
   | "ratio"
   | "parity"
-  | "timeline";
+  | "timeline"
+  | "step";
 
 /** An x/y point, or a floating bar `[from, to]` on a category. */
 export type DatumSpec = { x: number; y: number } | { x: [number, number]; y: string };
@@ -110,15 +111,26 @@ export function seriesColors(series: readonly Series[]): Map<string, string> {
   return out;
 }
 
+/**
+ * An x axis that fits our lengths (a little room each side), so the paper's overlay, drawn
+ * over the same axis, cannot stretch it: its points outside our range are clipped.
+ */
+export function fitLengths(xs: readonly number[]): { min?: number; max?: number } {
+  const ok = xs.filter((x) => x > 0 && Number.isFinite(x));
+  return ok.length ? { min: Math.min(...ok) / 1.2, max: Math.max(...ok) * 1.2 } : {};
+}
+
 const dashOf = (s: Series) => s.pass === "backward" ? [6, 4] : undefined;
 
 /** Runtime vs N (log-log): a median line and a p10–p90 band per series, and the paper. */
 export function runtimeChart(a: Analysis): ChartSpec {
   const colors = seriesColors(a.series);
   const datasets: DatasetSpec[] = [];
+  const xs: number[] = [];
   for (const s of a.series) {
     const pts = okPoints(s);
     if (!pts.length) continue;
+    xs.push(...pts.map((p) => p.seqLen));
     const color = colors.get(s.key)!;
     const band = pts.filter((p) => p.p10 !== null && p.p90 !== null);
     if (band.length) {
@@ -164,7 +176,12 @@ export function runtimeChart(a: Analysis): ChartSpec {
     id: "runtime",
     title: "Runtime vs sequence length (median, p10–p90 band)",
     type: "line",
-    x: { title: "sequence length N (tokens, log scale)", log: true, format: "int" },
+    x: {
+      title: "sequence length N (tokens, log scale)",
+      log: true,
+      format: "int",
+      ...fitLengths(xs),
+    },
     y: { title: "time per pass (ms, log scale)", log: true, format: "ms" },
     datasets,
     height: 440,
@@ -244,7 +261,6 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
         data: PAPER_FIG5.map((r) => ({ x: r.seqLen, y: r.transformerGB * 1e9 })),
       },
     );
-    xs.push(PAPER_FIG5[0].seqLen, PAPER_FIG5.at(-1)!.seqLen);
   }
   const backends = new Set(series.map((s) => s.backend));
   for (const [backend, bytes] of Object.entries(a.budgets)) {
@@ -261,7 +277,12 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
     id: `memory-${pass}`,
     title: `Memory vs sequence length — ${pass} pass`,
     type: "line",
-    x: { title: "sequence length N (tokens, log scale)", log: true, format: "int" },
+    x: {
+      title: "sequence length N (tokens, log scale)",
+      log: true,
+      format: "int",
+      ...fitLengths(xs),
+    },
     y: { title: "bytes (log scale)", log: true, format: "bytes" },
     datasets,
     height: 420,
@@ -272,7 +293,7 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
 export function ratioChart(a: Analysis): ChartSpec | null {
   if (!a.comparisons.length) return null;
   const datasets: DatasetSpec[] = [];
-  const xs: number[] = PAPER_FIG5.map((r) => r.seqLen);
+  const xs: number[] = [];
   const many = a.comparisons.length >
     a.comparisons.map((c) => c.pass).filter((p, i, all) => all.indexOf(p) === i).length;
   a.comparisons.forEach((c) => {
@@ -300,6 +321,8 @@ export function ratioChart(a: Analysis): ChartSpec | null {
       });
     }
   });
+  // Without a common length, the axis falls back to the paper's lengths.
+  const fit = fitLengths(xs.length ? xs : PAPER_FIG5.map((r) => r.seqLen));
   datasets.push(
     {
       label: `${PAPER_LABEL}: speed-up · forward`,
@@ -321,14 +344,19 @@ export function ratioChart(a: Analysis): ChartSpec | null {
       role: "parity",
       color: "#444444",
       dash: [3, 3],
-      data: [{ x: Math.min(...xs), y: 1 }, { x: Math.max(...xs), y: 1 }],
+      data: [{ x: fit.min!, y: 1 }, { x: fit.max!, y: 1 }],
     },
   );
   return {
     id: "ratios",
     title: "SE(3)-Hyena over the equivariant transformer: speed-up and memory ratio",
     type: "line",
-    x: { title: "sequence length N (tokens, log scale)", log: true, format: "int" },
+    x: {
+      title: "sequence length N (tokens, log scale)",
+      log: true,
+      format: "int",
+      ...fit,
+    },
     y: { title: "transformer ÷ SE(3)-Hyena (log scale)", log: true },
     datasets,
   };
@@ -367,7 +395,8 @@ export function timelineChart(results: SweepResults): ChartSpec | null {
     return {
       label: `${modelName(model)} · ${pass}`,
       role: "timeline",
-      color: (COLORS[k] ?? FALLBACK)[0] ?? FALLBACK[i % FALLBACK.length],
+      // Training rows take their model's forward colour (one hue per model, as elsewhere).
+      color: (COLORS[k] ?? COLORS[`${model}|forward`])?.[0] ?? FALLBACK[i % FALLBACK.length],
       data: rs.map((r) => {
         const t = timed(r)!;
         return { x: [(t.start - t0) / 1000, (t.end - t0) / 1000], y: workerName(r) };

@@ -1,12 +1,17 @@
 /**
- * Two sweeps side by side (`deno task report a.json --compare b.json`): for every case
- * both ran, the ratio of their median times and memory, and whether the time
- * difference is larger than the noise.
+ * Two sweeps side by side (`deno task report <baseline> --compare <candidate>`): for
+ * every case both ran, the ratio candidate ÷ baseline of their median times and memory
+ * (above 1: the candidate is slower), whether the time difference is larger than the
+ * noise, the cases only one side ran, what differs in their configuration and
+ * environment, and the regression gate of `--fail-if-slower`.
+ *
+ * Naming: A is the baseline (the report's own sweep), B the candidate.
  *
  * @module
  */
 
 import type { CaseResult, SweepResults } from "../results.ts";
+import { fmtBytes } from "./format.ts";
 
 /** How a result of sweep B was matched to one of sweep A. */
 export type MatchKind = "id" | "fields";
@@ -20,7 +25,7 @@ export interface CaseDiff {
   b: CaseResult;
   aMs: number | null;
   bMs: number | null;
-  /** B median / A median (< 1: B is faster). `null` unless both are `ok`. */
+  /** Candidate (B) median ÷ baseline (A) median (> 1: slower). `null` unless both are `ok`. */
   ratio: number | null;
   /** B peak bytes / A peak bytes, where both are known. */
   memoryRatio: number | null;
@@ -32,25 +37,43 @@ export interface CaseDiff {
   verdict: "faster" | "slower" | "same" | "n/a";
 }
 
+/** One configuration or environment field whose value differs between the sweeps. */
+export interface ConfigDiff {
+  /** `sweep.<field>`, `env.<field>`, `case.<field>`, `memory.budgetBytes` or `worker.<field>`. */
+  field: string;
+  /** The values as text (`–` where absent). */
+  baseline: string;
+  candidate: string;
+  /** For per-case fields: how many matched cases differ this way. */
+  cases?: number;
+}
+
 /** The result of {@linkcode compareSweeps}. */
 export interface SweepComparison {
+  /** Baseline (A) and candidate (B) sweep ids. */
   aId: string;
   bId: string;
   matched: CaseDiff[];
-  /** Rows only in A, only in B. */
+  /** Rows only in A (the baseline), only in B (the candidate). */
   onlyA: CaseResult[];
   onlyB: CaseResult[];
+  /** Configuration and environment differences (see {@linkcode configDiffs}). */
+  differences: ConfigDiff[];
 }
 
 /**
  * The matching key of a case: its identifying fields joined by `/`
  * (`model/attention/pass/seqLen/batch/preset/backend`, then `/task` for training cases,
- * so the two recall vocabularies and n-body never match each other).
+ * so the two recall vocabularies and n-body never match each other, then the framework
+ * and device of non-TensorFlow.js cases, so a PyTorch row never matches a tfjs one).
  */
 export function caseKey(row: CaseResult): string {
   const c = row.case ?? ({} as CaseResult["case"]);
   const key = [c.model, c.attention ?? "-", c.pass, c.seqLen, c.batch, c.preset, c.backend];
   if (c.task !== undefined) key.push(String(c.task));
+  if (c.framework !== undefined && c.framework !== "tfjs") {
+    key.push(String(c.framework), ...(c.device !== undefined ? [String(c.device)] : []));
+  }
   return key.join("/");
 }
 
@@ -130,11 +153,139 @@ export function compareSweeps(a: SweepResults, b: SweepResults): SweepComparison
     const i = (byKey.get(caseKey(r)) ?? []).find((j) => !used.has(j));
     if (i !== undefined) (used.add(i), pairs[ai] = diff(r, bRows[i], "fields"));
   });
+  const matched = pairs.filter((p): p is CaseDiff => p !== null);
   return {
     aId: a.sweepId,
     bId: b.sweepId,
-    matched: pairs.filter((p): p is CaseDiff => p !== null),
+    matched,
     onlyA: a.results.filter((_, i) => pairs[i] === null),
     onlyB: bRows.filter((_, i) => !used.has(i)),
+    differences: configDiffs(a, b, matched),
   };
+}
+
+/** Sweep-level fields that describe a run rather than its configuration. */
+const RUN_FIELDS = new Set([
+  "sweepId",
+  "createdAt",
+  "finishedAt",
+  "wallMs",
+  "description",
+  "results",
+  "environment",
+]);
+/** Case fields that are part of {@linkcode caseKey} (equal in every field match). */
+const KEY_FIELDS = new Set([
+  "model",
+  "attention",
+  "pass",
+  "seqLen",
+  "batch",
+  "preset",
+  "backend",
+  "task",
+  "framework",
+  "device",
+  "label",
+]);
+
+/**
+ * A value as text for a difference listing: strings bare, byte counts (fields named
+ * `…Bytes`) as `1 GiB (1073741824)`, the rest as JSON; `–` if absent.
+ */
+export function valueText(v: unknown, field = ""): string {
+  if (v === undefined || v === null) return "–";
+  if (typeof v === "number" && /Bytes$/.test(field)) return `${fmtBytes(v)} (${v})`;
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** The mean of a row's 1-minute load averages before and after the case (`loadAvg`). */
+function rowLoad(row: CaseResult): number | null {
+  if (!row.loadAvg) return null;
+  return (row.loadAvg.before[0] + row.loadAvg.after[0]) / 2;
+}
+
+function meanLoad(rows: readonly CaseResult[]): number | null {
+  const l = rows.map(rowLoad).filter((x): x is number => x !== null);
+  return l.length ? l.reduce((s, x) => s + x, 0) / l.length : null;
+}
+
+/**
+ * What differs between two sweeps besides the code: sweep-level scalar settings
+ * (`sweep.preset`, `sweep.memoryBudgetBytes`, `sweep.mode`, …), every environment field
+ * (`env.gitCommit`, `env.gitDirty`, `env.host`, `env.cpuModel`, `env.deno`, `env.tfjs`,
+ * …), and per matched pair of rows the settings outside the matching key (`case.budgetMs`,
+ * `case.repeats`, `case.timeoutMs`, …), the memory budget and the worker (host, device,
+ * backend, framework), counted over cases; finally the mean load average over the
+ * cases where the rows record one (`load (mean over cases)`, two decimals).
+ */
+export function configDiffs(
+  a: SweepResults,
+  b: SweepResults,
+  matched: readonly { a: CaseResult; b: CaseResult }[],
+): ConfigDiff[] {
+  const out: ConfigDiff[] = [];
+  const scalar = (v: unknown) => v === null || typeof v !== "object";
+  const topKeys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of topKeys) {
+    if (RUN_FIELDS.has(k) || !scalar(a[k]) || !scalar(b[k])) continue;
+    const x = valueText(a[k], k), y = valueText(b[k], k);
+    if (x !== y) out.push({ field: `sweep.${k}`, baseline: x, candidate: y });
+  }
+  const ea = (a.environment ?? {}) as Record<string, unknown>;
+  const eb = (b.environment ?? {}) as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(ea), ...Object.keys(eb)])) {
+    const x = valueText(ea[k], k), y = valueText(eb[k], k);
+    if (x !== y) out.push({ field: `env.${k}`, baseline: x, candidate: y });
+  }
+  const perCase = new Map<string, ConfigDiff>();
+  const note = (field: string, x: unknown, y: unknown) => {
+    const bx = valueText(x, field), by = valueText(y, field);
+    if (bx === by) return;
+    const id = JSON.stringify([field, bx, by]);
+    const d = perCase.get(id) ?? { field, baseline: bx, candidate: by, cases: 0 };
+    d.cases! += 1;
+    perCase.set(id, d);
+  };
+  for (const d of matched) {
+    const ca = d.a.case ?? {}, cb = d.b.case ?? {};
+    for (const k of new Set([...Object.keys(ca), ...Object.keys(cb)])) {
+      if (!KEY_FIELDS.has(k)) note(`case.${k}`, ca[k], cb[k]);
+    }
+    note("memory.budgetBytes", d.a.memory?.budgetBytes, d.b.memory?.budgetBytes);
+    for (const k of ["host", "device", "backend", "framework"] as const) {
+      note(`worker.${k}`, d.a.worker?.[k], d.b.worker?.[k]);
+    }
+  }
+  out.push(...perCase.values());
+  const la = meanLoad(matched.map((d) => d.a)), lb = meanLoad(matched.map((d) => d.b));
+  if ((la !== null || lb !== null) && la?.toFixed(2) !== lb?.toFixed(2)) {
+    out.push({
+      field: "load (mean over cases)",
+      baseline: la === null ? "–" : la.toFixed(2),
+      candidate: lb === null ? "–" : lb.toFixed(2),
+    });
+  }
+  return out;
+}
+
+/**
+ * Parses a `--fail-if-slower` threshold: a non-negative percentage, `5%` or `5`
+ * (both 0.05). Returns the fraction, or `null` when `text` is not one.
+ */
+export function parseThreshold(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%?\s*$/.exec(text);
+  if (!m) return null;
+  const v = Number(m[1]) / 100;
+  return Number.isFinite(v) ? v : null;
+}
+
+/**
+ * The regressions a gate fails on: matched cases whose candidate is slower beyond the
+ * noise (verdict `slower`) and by more than `threshold` (ratio > 1 + threshold).
+ */
+export function regressions(cmp: SweepComparison, threshold: number): CaseDiff[] {
+  return cmp.matched.filter((d) =>
+    d.verdict === "slower" && d.ratio !== null && d.ratio > 1 + threshold
+  );
 }

@@ -50,6 +50,9 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   { header: "finishedAt", get: (r) => r.finishedAt },
   { header: "oomAt", get: (r) => r.oomAt },
   { header: "error", get: (r) => r.error },
+  // Appended (readers by position keep working): load averages around the case, 1 minute.
+  { header: "load1Before", get: (r) => r.loadAvg?.before?.[0] },
+  { header: "load1After", get: (r) => r.loadAvg?.after?.[0] },
 ];
 
 /**

@@ -48,3 +48,14 @@ Deno.test("toCsv: one line per row, every field reads back", () => {
   assert.equal(Number(ok[col("medianMs")]), 20 + 0.01 * 1024);
   assert.equal(ok[col("deviceBytes")], "");
 });
+
+Deno.test("toCsv: load averages before/after each case, empty for older rows", async () => {
+  const { smallSweep } = await import("./testdata/small_sweep.ts");
+  const csv = toCsv(smallSweep([
+    { model: "h", n: 64, ms: 1, load: [0.5, 1.25] },
+    { model: "h", n: 128, ms: 1 },
+  ]));
+  const [, a, b] = csv.trim().split(/\r?\n/);
+  assert.ok(a.endsWith(",0.5,1.25"), a);
+  assert.ok(b.endsWith(",,"), b);
+});

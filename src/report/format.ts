@@ -29,13 +29,26 @@ export function fmtMs(x: number | null | undefined): string {
   return Math.abs(x) >= 10_000 ? `${fmtNum(x / 1000)} s` : `${fmtNum(x)} ms`;
 }
 
-/** Bytes in binary units: `1536` → `1.5 KiB`, `4 * 2**30` → `4 GiB`. */
-export function fmtBytes(x: number | null | undefined): string {
+/** How {@link fmtBytes} writes a size. */
+export interface BytesStyle {
+  /** Decimals (fixed) instead of three significant digits. */
+  fixed?: number;
+  /** Smallest unit used (`"MiB"`: 512 KiB is `0.5 MiB`). Default `"B"`. */
+  minUnit?: "B" | "KiB" | "MiB" | "GiB";
+}
+
+const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+/**
+ * Bytes in binary units, the project's one byte formatter: `1536` → `1.5 KiB`,
+ * `4 * 2**30` → `4 GiB`; with `{ fixed: 2 }`, `2**30` → `1.00 GiB`.
+ */
+export function fmtBytes(x: number | null | undefined, style: BytesStyle = {}): string {
   if (!ok(x)) return DASH;
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = x, i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) (v /= 1024, i++);
-  return `${fmtNum(v)} ${units[i]}`;
+  const min = BYTE_UNITS.indexOf(style.minUnit ?? "B");
+  while (i < min || (Math.abs(v) >= 1024 && i < BYTE_UNITS.length - 1)) (v /= 1024, i++);
+  return `${style.fixed === undefined ? fmtNum(v) : v.toFixed(style.fixed)} ${BYTE_UNITS[i]}`;
 }
 
 /** A ratio: `6.61` → `×6.61`. */

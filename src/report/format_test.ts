@@ -12,6 +12,9 @@ Deno.test("format helpers", () => {
   assert.equal(fmtBytes(1536), "1.5 KiB");
   assert.equal(fmtBytes(4 * 2 ** 30), "4 GiB");
   assert.equal(fmtBytes(12), "12 B");
+  assert.equal(fmtBytes(2 ** 30, { fixed: 2 }), "1.00 GiB");
+  assert.equal(fmtBytes(300 * 2 ** 20, { fixed: 1, minUnit: "MiB" }), "300.0 MiB");
+  assert.equal(fmtBytes(2 ** 19, { fixed: 1, minUnit: "MiB" }), "0.5 MiB");
   assert.equal(fmtRatio(6.614), "×6.61");
   assert.equal(fmtRatio(undefined), "–");
 });

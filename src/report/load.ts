@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import type { SweepResults } from "../results.ts";
+import { CASE_STATUSES, type CaseStatus, type SweepResults } from "../results.ts";
 
 /** A results file that cannot be read or is not a results.json. */
 export class ResultsFileError extends Error {
@@ -40,7 +40,7 @@ const rowSchema = z.looseObject({
     backend: z.string().optional(),
     label: z.string().optional(),
   }),
-  status: z.enum(["ok", "oom", "timeout", "error", "failed"]),
+  status: z.enum(CASE_STATUSES as [CaseStatus, ...CaseStatus[]]),
   timeMs: timeSchema,
   memory: z.looseObject({
     peakBytes: nullableNum,
@@ -106,15 +106,46 @@ export function parseResults(text: string, path = "results.json"): SweepResults 
     row.memory ??= { peakBytes: null, rssPeakBytes: null, deviceBytes: null };
     row.worker ??= { host: "?", device: "?", backend: String(row.case.backend ?? "?") };
     row.timeMs ??= null;
+    // Sweeps before the `skipped` status recorded cases never run (past an OOM) as
+    // `oom` with `skipped: true`: they did not run out of memory themselves.
+    if (row.status === "oom" && row.skipped === true) row.status = "skipped";
   }
   return out;
 }
 
+/** Whether `path` is a folder (false when it does not exist). */
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Reads and checks a results.json.
+ * The results file a path names: `path` itself, or `results.json` inside it when it is a
+ * folder (`deno task report reports/my-sweep`).
+ */
+export async function resultsFile(path: string): Promise<string> {
+  return await isFolder(path) ? `${path.replace(/\/+$/, "")}/results.json` : path;
+}
+
+/**
+ * The folder a report of `path` goes to by default: `path` itself when it is a folder,
+ * else the folder of the results file.
+ */
+export async function reportFolder(path: string): Promise<string> {
+  if (await isFolder(path)) return path.replace(/\/+$/, "") || "/";
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : path.slice(0, i) || "/";
+}
+
+/**
+ * Reads and checks a results.json; `path` may be the folder that holds it.
  * @throws {ResultsFileError} when the file is missing, unreadable or invalid.
  */
 export async function loadResults(path: string): Promise<SweepResults> {
+  path = await resultsFile(path);
   let text: string;
   try {
     text = await Deno.readTextFile(path);

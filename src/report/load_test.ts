@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { loadResults, parseResults, ResultsFileError } from "./load.ts";
+import { loadResults, parseResults, reportFolder, ResultsFileError } from "./load.ts";
 import { fixtureSweep } from "./testdata/fixture.ts";
+import { statusCounts } from "./render.ts";
+import { smallSweep } from "./testdata/small_sweep.ts";
 
 Deno.test("parseResults accepts the fixture and keeps extra fields", () => {
   const sweep = fixtureSweep();
@@ -50,4 +52,31 @@ Deno.test("loadResults: a missing file is a ResultsFileError", async () => {
       message: "/nonexistent/results.json: cannot read it (no such file)",
     },
   );
+});
+
+Deno.test("parseResults: skipped rows stay skipped; old 'oom' + skipped: true become skipped", () => {
+  const sweep = smallSweep([
+    { model: "t", n: 64, ms: 1 },
+    { model: "t", n: 128, status: "oom" },
+    { model: "t", n: 256, status: "skipped" },
+    { model: "t", n: 512, oldSkip: true },
+  ]);
+  const r = parseResults(JSON.stringify(sweep));
+  assert.deepEqual(r.results.map((x) => x.status), ["ok", "oom", "skipped", "skipped"]);
+  assert.equal(statusCounts(r), "1 ok, 1 oom, 2 skipped");
+});
+
+Deno.test("loadResults: a folder means its results.json; reportFolder is that folder", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/results.json`, JSON.stringify(fixtureSweep()));
+    assert.equal((await loadResults(dir)).sweepId, "fixture-a");
+    assert.equal((await loadResults(`${dir}/`)).sweepId, "fixture-a");
+    assert.equal(await reportFolder(`${dir}/`), dir);
+    assert.equal(await reportFolder(`${dir}/results.json`), dir);
+    assert.equal(await reportFolder("results.json"), ".");
+    await assert.rejects(loadResults(`${dir}/nothing`), ResultsFileError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

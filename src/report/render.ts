@@ -10,13 +10,14 @@
  * @module
  */
 
-import type { SweepResults } from "../results.ts";
-import { analyse } from "./analysis.ts";
+import { CASE_STATUSES, type SweepResults } from "../results.ts";
+import { analyse, modelName } from "./analysis.ts";
 import type { ChartSpec } from "./charts.ts";
 import { chartJsSource } from "./chartjs.ts";
 import { CLIENT_SCRIPT } from "./client.ts";
 import { compareSweeps } from "./compare.ts";
 import { toCsv } from "./csv.ts";
+import { ranSummary } from "./ran.ts";
 import { html, inlineScriptSource, jsonForScript, SafeHtml } from "./escape.ts";
 import { fmtInt } from "./format.ts";
 import { DEFAULT_SECTIONS, type ReportContext, type ReportSection } from "./sections.ts";
@@ -26,7 +27,7 @@ import { STYLE } from "./style.ts";
 export interface RenderOptions {
   /** A second sweep to compare with (the report gets a comparison section). Default none. */
   compare?: SweepResults | null;
-  /** Page title. Default `Sweep <sweepId>: SE(3)-Hyena vs equivariant transformer`. */
+  /** Page title. Default {@linkcode defaultTitle}. */
   title?: string;
   /** Sections, in order. Default {@linkcode DEFAULT_SECTIONS}. */
   sections?: readonly ReportSection[];
@@ -42,10 +43,37 @@ export interface WriteOptions extends RenderOptions {
   overwriteCsv?: boolean;
 }
 
-function statusCounts(results: SweepResults): string {
+/**
+ * The rows by status, in the order of {@linkcode CASE_STATUSES} (unknown ones last):
+ * `29 ok, 3 oom, 12 skipped`. Cases never run (`skipped`) are not counted as `oom`.
+ */
+export function statusCounts(results: SweepResults): string {
   const counts = new Map<string, number>();
   for (const r of results.results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  return [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(", ");
+  const rank = (s: string) => {
+    const i = (CASE_STATUSES as readonly string[]).indexOf(s);
+    return i < 0 ? CASE_STATUSES.length : i;
+  };
+  return [...counts.entries()].sort((a, b) => rank(a[0]) - rank(b[0]))
+    .map(([s, n]) => `${n} ${s}`).join(", ");
+}
+
+/**
+ * The page title from what the sweep holds: `Sweep <id>: SE(3)-Hyena vs equivariant
+ * transformer` for the two models' speed sweeps; `Sweep <id>: training, 4 models
+ * (SE(3)-Hyena, …)` where every row trains; else the models listed.
+ */
+export function defaultTitle(sweep: SweepResults): string {
+  const rows = Array.isArray(sweep.results) ? sweep.results : [];
+  const models = [...new Set(rows.map((r) => String(r.case?.model)))];
+  const names = models.map(modelName);
+  const training = rows.length > 0 && rows.every((r) => r.case?.pass === "train");
+  const what = training
+    ? `training, ${models.length} model${models.length === 1 ? "" : "s"} (${names.join(", ")})`
+    : names.length === 2
+    ? names.join(" vs ")
+    : names.join(", ");
+  return `Sweep ${sweep.sweepId}: ${what || "no results"}`;
 }
 
 /**
@@ -62,8 +90,7 @@ export function renderReport(results: SweepResults, options: RenderOptions = {})
     other,
     comparison: other ? compareSweeps(sweep, other) : null,
   };
-  const title = options.title ??
-    `Sweep ${sweep.sweepId}: SE(3)-Hyena vs equivariant transformer`;
+  const title = options.title ?? defaultTitle(sweep);
   const charts: ChartSpec[] = [];
   const parts: { id: string; title: string; body: SafeHtml }[] = [];
   for (const section of options.sections ?? DEFAULT_SECTIONS) {
@@ -97,9 +124,12 @@ export function renderReport(results: SweepResults, options: RenderOptions = {})
               : ""} · ${fmtInt(rows.length)} results (${statusCounts(sweep)}) · host ${env
               .host} · tfjs ${env.tfjs} · Deno ${env.deno}${env.gitCommit
               ? html`
-                · commit <code>${String(env.gitCommit).slice(0, 12)}</code>
+                · commit <code>${String(env.gitCommit).slice(0, 12)}</code>${env.gitDirty === true
+                  ? " with uncommitted changes"
+                  : ""}
               `
               : ""}</p>
+          <p class="meta">ran: ${ranSummary(sweep)}</p>
           <nav>${parts.map((p) => html`<a href="#${p.id}">${p.title}</a>`)}</nav>
         </header>
         <main>

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { renderReport, writeReport } from "./render.ts";
+import { loadResults } from "./load.ts";
 import type { ChartSpec } from "./charts.ts";
 import { escapeHtml } from "./escape.ts";
+import { smallSweep } from "./testdata/small_sweep.ts";
 import { fixtureSweep, HOSTILE_HOST, HOSTILE_LABEL } from "./testdata/fixture.ts";
 
 const CHART_JS_STUB = "/* chart.js stub */ window.Chart = function () {};";
@@ -105,7 +107,7 @@ Deno.test("renderReport: a comparison section with --compare", () => {
   const b = fixtureSweep({ sweepId: "fixture-b", hyenaForwardScale: 0.5 });
   const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB, compare: b });
   assert.ok(page.includes(`<section id="compare">`));
-  assert.ok(page.includes("<b>10</b> faster in B"));
+  assert.ok(page.includes("<b>10</b> faster,"));
 });
 
 Deno.test("renderReport: empty and one-model sweeps still render", () => {
@@ -137,15 +139,85 @@ Deno.test("writeReport: writes index.html, keeps an existing results.csv", async
   }
 });
 
-Deno.test("renderReport: an exponent fitted on fewer than 3 lengths says so", () => {
-  const full = fixtureSweep();
-  const page = renderReport(full, { chartJs: CHART_JS_STUB });
-  assert.ok(!page.includes("only 2 lengths"), "the full fixture has enough lengths");
-  // Keep two transformer lengths in forward: its exponent then rests on 2 points.
-  const rows = full.results.filter((r) =>
-    !(r.case.model === "equivariant-transformer" && r.case.pass === "forward" &&
-      ![64, 128].includes(r.case.seqLen))
+Deno.test("renderReport: two lengths give no exponent and no crossover", async () => {
+  // Two lengths, cleanly crossing (transformer 3× faster at 64, 4× slower at 256): two
+  // points fit any slope and bracket nothing measured, so neither is claimed.
+  const two = await loadResults(new URL("./testdata/two_lengths.json", import.meta.url).pathname);
+  const page = renderReport(two, { chartJs: CHART_JS_STUB });
+  const headline = page.slice(page.indexOf('<section id="headline">'), page.indexOf("</section>"));
+  assert.match(
+    headline,
+    /Scaling exponent[^<]*<\/div>\s*<div class="card-value">– vs –<\/div>\s*<div class="card-sub">95% CI not enough lengths \(2\) vs not enough lengths \(2\)/,
   );
-  const few = renderReport({ ...full, results: rows }, { chartJs: CHART_JS_STUB });
-  assert.match(few, /only 2 lengths: a rough figure/);
+  assert.match(
+    headline,
+    /Crossover length<\/div>\s*<div class="card-value">–<\/div>\s*<div class="card-sub">not enough common lengths \(2\)/,
+  );
+  // The table of every pass says the same.
+  assert.match(headline, /<td>not enough common lengths \(2\)<\/td>/);
+  assert.match(headline, /<td class="num">not enough lengths \(2\)<\/td>/);
+  // No interpolated crossover of ours (the paper's tag keeps its own "≈ 8,000").
+  assert.doesNotMatch(headline.replace(/<div class="card-paper">.*?<\/div>/gs, ""), /≈ \d/);
+  // With a third length the exponent and the crossover bracket appear.
+  const three = smallSweep([
+    ...two.results.map((r) => ({
+      model: r.case.model === "se3-hyena" ? "h" as const : "t" as const,
+      n: r.case.seqLen,
+      ms: r.timeMs!.median,
+    })),
+    { model: "h", n: 1024, ms: 80 },
+    { model: "t", n: 1024, ms: 2560 },
+  ]);
+  const page3 = renderReport(three, { chartJs: CHART_JS_STUB });
+  assert.match(page3, /<div class="card-value">64–256<\/div>/);
+  assert.match(page3, /between 64 and 256 tokens/);
+  assert.doesNotMatch(page3, /not enough lengths/);
+});
+
+Deno.test("renderReport: byte counts and durations of top-level fields are formatted", () => {
+  const page = renderReport(
+    { ...fixtureSweep(), memoryBudgetBytes: 17179869184, wallMs: 215383.9 },
+    { chartJs: CHART_JS_STUB },
+  );
+  assert.match(page, /memoryBudgetBytes<\/th>\s*<td>16 GiB<\/td>/);
+  assert.match(page, /wallMs<\/th>\s*<td>215 s<\/td>/);
+  assert.doesNotMatch(page, /17179869184<\/td>/);
+});
+
+Deno.test("renderReport: the paper's Figure 5 beside ours at the paper's own lengths", () => {
+  const page = renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB });
+  const paper = page.slice(page.indexOf('<section id="paper">'));
+  const row = (n: string) => {
+    const i = paper.indexOf(`<td class="num">${n}</td>`);
+    return paper.slice(i, paper.indexOf("</tr>", i));
+  };
+  // 10 and 20,000 lie outside the lengths both models ran (64 … 8,192).
+  assert.match(row("10"), /not measured there<\/td>\s*<td class="num">not measured there/);
+  assert.match(row("20,000"), /not measured there/);
+  // 2,860 lies between 2,048 and 4,096: interpolated, with the memory figure named.
+  assert.match(
+    row("2,860"),
+    /<td class="num">×[\d.]+<\/td>\s*<td class="num">×[\d.]+ \(process RSS\)/,
+  );
+});
+
+Deno.test("renderReport: a speed-up inside the noise says so", () => {
+  const sweep = (ci: number) =>
+    smallSweep([
+      { model: "h", n: 64, ms: 10, ci },
+      { model: "t", n: 64, ms: 12, ci },
+    ]);
+  const noisy = renderReport(sweep(0.5), { chartJs: CHART_JS_STUB });
+  assert.match(noisy, /×1\.2<\/div>\s*<div class="card-sub">[^<]*within noise \(the CIs overlap\)/);
+  const clear = renderReport(sweep(0.02), { chartJs: CHART_JS_STUB });
+  assert.doesNotMatch(clear, /within noise \(the CIs overlap\)/);
+});
+
+Deno.test("renderReport: the header says when the sweep ran on uncommitted changes", () => {
+  const s = fixtureSweep();
+  const dirty = renderReport({ ...s, environment: { ...s.environment, gitDirty: true } }, {
+    chartJs: CHART_JS_STUB,
+  });
+  assert.match(dirty, /commit <code>0123456789ab<\/code> with uncommitted changes/);
+  assert.doesNotMatch(renderReport(s, { chartJs: CHART_JS_STUB }), /uncommitted changes/);
 });

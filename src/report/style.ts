@@ -30,6 +30,7 @@ code { font: 13px ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation M
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: #fbfcfd; }
 .card-title { font-size: 13px; color: var(--muted); font-weight: 600; }
 .card-value { font-size: 26px; font-weight: 650; margin: 2px 0 4px; font-variant-numeric: tabular-nums; }
+.card-sub { font-size: 12.5px; color: var(--muted); margin: -4px 0 6px; }
 .card-detail { font-size: 13px; color: var(--fg); }
 .card-paper { font-size: 12.5px; color: var(--muted); margin-top: 8px; padding-top: 6px;
   border-top: 1px dashed var(--line); }
@@ -47,7 +48,7 @@ table.sortable thead th[aria-sort="ascending"]::after { content: " ▲"; font-si
 table.sortable thead th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
 td.num { text-align: right; white-space: nowrap; }
 td.err { color: var(--alert); max-width: 420px; overflow-wrap: anywhere; font-size: 12px; }
-#results-table td { white-space: nowrap; }
+#results-table td, #passes-table td { white-space: nowrap; }
 #results-table td.err { white-space: normal; min-width: 280px; }
 #training-table td { white-space: nowrap; }
 #training-table td.err { white-space: normal; min-width: 240px; }
@@ -59,8 +60,22 @@ table.kv th { width: 220px; background: #f8f9fb; }
 tr.status-ok .status { background: #e3f4e8; color: #17692f; }
 tr.status-oom .status { background: #fde2e1; color: var(--alert); }
 tr.status-timeout .status, tr.status-error .status, tr.status-failed .status { background: #fff1d6; color: #8a5a00; }
+tr.status-skipped .status { background: #eceff3; color: #5a6270; }
 tr.verdict-faster td:nth-child(8) { color: #17692f; font-weight: 600; }
 tr.verdict-slower td:nth-child(8) { color: var(--alert); font-weight: 600; }
 p.budgets span { margin-right: 14px; }
+.warn { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 11.5px;
+  background: #fff1d6; color: #8a5a00; font-weight: 600; }
+tr.flag td:first-child { box-shadow: inset 3px 0 0 #e0a100; }
+ul.flags { padding-left: 20px; font-size: 13.5px; }
+details.case-samples { border-bottom: 1px solid var(--line); padding: 4px 0; font-size: 13.5px; }
+details.case-samples summary { cursor: pointer; }
+.sample-plots { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+svg.samples { background: #fbfcfd; border: 1px solid var(--line); border-radius: 6px; max-width: 100%; height: auto; }
+svg.samples circle { fill: var(--accent); fill-opacity: 0.7; }
+svg.samples polyline { fill: none; stroke: var(--accent); stroke-opacity: 0.5; }
+svg.samples line.median { stroke: var(--fg); stroke-width: 1.5; }
+svg.samples rect.ci { fill: var(--accent); fill-opacity: 0.12; }
+svg.samples text { font-size: 11px; fill: var(--muted); }
 footer { max-width: 1280px; margin: 0 auto; padding: 0 32px 32px; color: var(--muted); font-size: 12.5px; }
 `;

@@ -32,7 +32,7 @@ import {
   PAPER_TRAIN_SETUP,
   paperTrainMse,
 } from "./paper.ts";
-import type { ReportSection } from "./sections.ts";
+import type { ReportSection } from "./sections/types.ts";
 
 /** The training tasks the section knows, in page order. */
 export const TRAIN_TASKS = ["recall-fixed", "recall-random", "nbody"] as const;
@@ -182,6 +182,20 @@ function colorOf(model: string): string {
   return MODEL_COLORS[model] ?? OTHER_COLOR;
 }
 
+/**
+ * The model's colour for its `i`-th of `count` lengths: the model's own hue, darker for the
+ * shorter and lighter for the longer lengths, so the lines and legend swatches of one
+ * model at several N differ (a dash alone does not show in a legend box).
+ */
+export function shadeOf(model: string, i: number, count: number): string {
+  const base = colorOf(model);
+  if (count <= 1) return base;
+  const t = -0.35 + (0.8 * i) / (count - 1); // −0.35 (darker) … +0.45 (lighter)
+  const rgb = [1, 3, 5].map((k) => parseInt(base.slice(k, k + 2), 16));
+  const mixed = rgb.map((c) => Math.round(t < 0 ? c * (1 + t) : c + (255 - c) * t));
+  return "#" + mixed.map((c) => c.toString(16).padStart(2, "0")).join("");
+}
+
 /** Series of rows (same task, model and variant), in the paper's model order. */
 function seriesOf(rows: readonly TrainingRow[]): TrainingRow[][] {
   const by = new Map<string, TrainingRow[]>();
@@ -293,11 +307,12 @@ export function learningCurveChart(rows: readonly TrainingRow[], task: string): 
   for (const s of seriesOf(mine)) {
     const i = seen.get(s[0].model) ?? 0;
     seen.set(s[0].model, i + 1);
+    const ns = [...lengths].sort((a, b) => a - b);
     for (const t of [...s].sort((a, b) => a.seqLen - b.seqLen)) {
       datasets.push({
         label: `${t.label} · N = ${fmtInt(t.seqLen)}${t.status === "ok" ? "" : ` (${t.status})`}`,
         role: "median",
-        color: colorOf(t.model),
+        color: shadeOf(t.model, ns.indexOf(t.seqLen), ns.length),
         dash: VARIANT_DASH[
           (i + (lengths.size > 1 ? [...lengths].indexOf(t.seqLen) : 0)) %
           VARIANT_DASH.length

@@ -36,11 +36,13 @@ import { FAULT_KINDS } from "../case/schema.ts";
 import { caseId } from "../case/id.ts";
 import { passFlops } from "../flops.ts";
 import { resolvePython, TORCH_CHILD_PATH, torchChildEnv } from "../torch/python.ts";
+import { caseThreads, THREADS_ENV } from "./threads.ts";
 import { cpuModel, hostName, totalMemoryBytes } from "../environment.ts";
 import type { Case, CaseResult } from "../results.ts";
 import { MEMORY_BUDGET_ENV, WASM_HEAP_MAX_BYTES } from "./limits.ts";
 import { emptyResult } from "./result.ts";
 import { isOomStderr } from "./oom.ts";
+import { fmtBytes } from "../report/format.ts";
 
 /** How often `onHeartbeat` is called while a child runs, ms. */
 export const HEARTBEAT_MS = 2000;
@@ -143,11 +145,9 @@ export function readRss(pid: number): number | null {
   }
 }
 
-/** Formats bytes as MiB/GiB for messages. */
+/** Bytes as MiB/GiB for messages (`300.0 MiB`, `1.00 GiB`): the one byte formatter's message style. */
 export function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30
-    ? `${(bytes / 2 ** 30).toFixed(2)} GiB`
-    : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return fmtBytes(bytes, { fixed: bytes >= 2 ** 30 ? 2 : 1, minUnit: "MiB" });
 }
 
 /** Reads a stream to its end, keeping everything (`limit` = 0) or only the last `limit` bytes. */
@@ -188,6 +188,12 @@ export function applyRssBudget(r: CaseResult, budget: number, seqLen: number): C
   };
 }
 
+/** The thread count a torch child reports (`torch.threads`), if any. */
+function torchThreads(r: CaseResult): number | undefined {
+  const t = (r.torch as { threads?: unknown } | undefined)?.threads;
+  return typeof t === "number" && Number.isInteger(t) && t >= 1 ? t : undefined;
+}
+
 /** Parses the last JSON line of the child's stdout as a result, or null. */
 function parseResultLine(stdout: string): CaseResult | null {
   const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("{"));
@@ -205,13 +211,30 @@ function parseResultLine(stdout: string): CaseResult | null {
 }
 
 /**
- * Runs case `c` (already validated) in a fresh child process and returns its result.
+ * Runs case `c` (already validated) in a fresh child process and returns its result, with
+ * the machine's load averages before and after (`loadAvg`: noise from other processes).
  * Never throws for case failures; see the module doc for how outcomes are classified.
  */
 export async function runCaseIsolated(
   c: Case,
   opts: RunCaseOptions = {},
 ): Promise<CaseResult> {
+  const before = loadAverages();
+  const result = await runIsolated(c, opts);
+  return { ...result, loadAvg: { before, after: loadAverages() } };
+}
+
+/** The machine's 1, 5 and 15 minute load averages (zeros where the platform has none). */
+export function loadAverages(): [number, number, number] {
+  try {
+    const [a, b, c] = Deno.loadavg();
+    return [a, b, c];
+  } catch {
+    return [0, 0, 0];
+  }
+}
+
+async function runIsolated(c: Case, opts: RunCaseOptions): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
   const budget = opts.memoryBudgetBytes ?? defaultMemoryBudgetBytes();
   const torch = c.framework === "torch";
@@ -244,6 +267,10 @@ export async function runCaseIsolated(
   if (torch) {
     command = resolvePython(opts.python);
     childEnv = torchChildEnv();
+    if (c.threads !== undefined || Deno.env.get(THREADS_ENV) !== undefined) {
+      const threads = String(caseThreads(c));
+      childEnv = { ...childEnv, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads };
+    }
   } else if (CONFIG_URL.protocol === "file:") {
     args.push(`--config=${decodeURIComponent(CONFIG_URL.pathname)}`);
   }
@@ -361,6 +388,7 @@ export async function runCaseIsolated(
       ...result,
       // The torch child computes no FLOPs, and this process's id and case are the reference.
       ...(torch ? { id: caseId(c), case: c, flops: result.flops ?? passFlops(c) } : {}),
+      threads: result.threads ?? torchThreads(result) ?? caseThreads(c),
       memory,
       worker: { ...result.worker, host: result.worker?.host || hostName() },
       startedAt: result.startedAt ?? startedAt,

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import type { Case } from "../results.ts";
 import { applyRssBudget, runCaseIsolated } from "./isolated.ts";
 import { emptyResult } from "./result.ts";
+import { validateResult } from "./result_schema.ts";
+import { THREADS_ENV } from "./threads.ts";
 
 /** A validated case carrying a test fault (built literally: the parent does not validate). */
 const faultCase = (fault: string, extra: Partial<Case> = {}): Case => ({
@@ -30,12 +32,49 @@ Deno.test("runCaseIsolated: a case runs in a child and comes back as one result"
   assert.ok(r.memory.budgetBytes! > 0);
   assert.equal(r.worker.backend, "cpu");
   assert.ok(r.startedAt && r.finishedAt);
+  // The machine's load before and after the case, recorded for the report's noise section.
+  assert.equal(r.loadAvg?.before.length, 3);
+  assert.equal(r.loadAvg?.after.length, 3);
+  assert.ok(r.loadAvg!.after.every((x) => x >= 0));
+  if (Deno.build.os === "linux") assert.ok(r.loadAvg!.before[0] > 0, "linux has a load average");
+});
+
+Deno.test("runCaseIsolated: the result records the threads: the case's, the worker's default, every core", async () => {
+  const named = await runCaseIsolated(faultCase("noop", { threads: 3 }), { env });
+  // validateResult parses the case again, fault field included: enabled here, then restored.
+  const valid = (r: unknown) => {
+    Deno.env.set("SE3_HYENA_TEST_FAULTS", "1");
+    try {
+      return validateResult(r);
+    } finally {
+      Deno.env.delete("SE3_HYENA_TEST_FAULTS");
+    }
+  };
+  assert.equal(named.status, "ok", named.error);
+  assert.equal(valid(named).threads, 3);
+  const fromEnv = await runCaseIsolated(faultCase("noop"), {
+    env: { ...env, [THREADS_ENV]: "5" },
+  });
+  assert.equal(fromEnv.threads, 5);
+  const all = await runCaseIsolated(faultCase("noop"), { env });
+  assert.equal(all.threads, navigator.hardwareConcurrency);
+  // Failures record it too (built by the parent).
+  const hang = await runCaseIsolated(faultCase("hang", { threads: 2, timeoutMs: 300 }), { env });
+  assert.equal(hang.status, "timeout");
+  assert.equal(hang.threads, 2);
+  assert.throws(
+    () => valid({ ...named, threads: 2 }),
+    /threads: the case asks for 3, got 2/,
+  );
+  const { threads: _, ...without } = named;
+  assert.throws(() => valid(without), /threads: expected an integer ≥ 1, got undefined/);
 });
 
 Deno.test("runCaseIsolated: the fault field is refused without SE3_HYENA_TEST_FAULTS=1", async () => {
   const r = await runCaseIsolated(faultCase("noop"), { env: { SE3_HYENA_TEST_FAULTS: "0" } });
   assert.equal(r.status, "error");
   assert.match(r.error!, /fault: test-only field/);
+  assert.ok(r.loadAvg, "failures carry the load average too");
 });
 
 Deno.test("runCaseIsolated: an allocation failure is oom, and the next case is unaffected", async () => {

@@ -2,7 +2,8 @@
  * Measures one case in this process: the numbers behind every row of `results.json`.
  *
  * Protocol (design/harness.md §2):
- * 1. Activate the backend; `tf.enableProdMode()` (no debug checks in timed code).
+ * 1. Activate the backend; `tf.enableProdMode()` (no debug checks in timed code); set the
+ *    thread count of our cpu/wasm kernels (the case's `threads`, src/runner/threads.ts).
  * 2. Create the model once (weights seeded by `case.seed`), then seeded random inputs
  *    `x: [B, N, 3]`, `f: [B, N, S]` (S = D of the preset), fresh for this case. The
  *    equivariant models come from `createModel` (src/models/create_model.ts); the
@@ -62,6 +63,7 @@ import { createModel, type CreateModelOptions } from "../models/create_model.ts"
 import { type Preset, PRESETS } from "../models/presets.ts";
 import type { Case, CaseResult, MemorySummary, TimeSummary, WorkerInfo } from "../results.ts";
 import { summarize } from "../stats.ts";
+import { setThreads } from "../kernels/pool/threads.ts";
 import { isInferredWasmOom, isOomError, isOomMessage, WASM_TRAP_NOTE } from "./oom.ts";
 import { clearWebgpuErrors, webgpuErrors } from "../webgpu/backend_factory.ts";
 import { createBaseline, isBaselineKind } from "../baselines/from_preset.ts";
@@ -301,6 +303,7 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
   } catch (e) {
     return finish({ ...base, error: `backend: ${(e as Error).message}` });
   }
+  setThreads(base.threads!); // our cpu/wasm kernels' pool (src/kernels/pool)
   if (c.backend === "webgpu") clearWebgpuErrors();
   base.worker = workerInfo(c.backend);
   base.memory.budgetBytes = budgetBytes(c.backend);
@@ -338,7 +341,7 @@ export async function measureCase(c: Case, options: MeasureOptions = {}): Promis
         ? mod.createModel({
           kind: c.model as CreateModelOptions["kind"],
           preset: c.preset as CreateModelOptions["preset"],
-          attention: c.attention as CreateModelOptions["attention"], // flash: torch only
+          attention: c.attention as CreateModelOptions["attention"],
           seed: c.seed,
         })
         : baselineBenchModel(createBaseline({

@@ -9,6 +9,7 @@ import { caseId } from "../case/id.ts";
 import { hostName } from "../environment.ts";
 import { passFlops } from "../flops.ts";
 import type { Case, CaseResult } from "../results.ts";
+import { caseThreads } from "./threads.ts";
 
 /** The figures a caller may already know when it builds an empty result. */
 export interface EmptyResultFields {
@@ -40,6 +41,7 @@ export function emptyResult(
       budgetBytes: fields.budgetBytes ?? null,
     },
     flops: passFlops(c),
+    threads: caseThreads(c),
     worker: { host: hostName(), device: fields.device ?? "", backend: c.backend },
     ...(fields.error === undefined ? {} : { error: fields.error }),
   };

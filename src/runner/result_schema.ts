@@ -3,8 +3,10 @@
  * pass (tests run it on TensorFlow.js and PyTorch children's output alike): the
  * coordinator's own validation of result messages (`parseResultMessage` in
  * src/nats/protocol.ts: shapes, id = the case's id), the case schema (`parseCase`), and the
- * invariants readers rely on: `ok` rows have timings, `oom` rows say at what size, failed
- * rows say why, and the timing summary is ordered (`min ≤ p10 ≤ median ≤ p90 ≤ max`, the
+ * invariants readers rely on: every row says how many threads it ran with (the case's
+ * `threads` when it names one), `ok` rows have timings, `oom` rows say at what size, failed
+ * rows say why, `skipped` rows after what, load averages (optional) are three numbers, and
+ * the timing summary is ordered (`min ≤ p10 ≤ median ≤ p90 ≤ max`, the
  * median inside its confidence interval, `n` samples).
  *
  * @module
@@ -25,8 +27,27 @@ export function validateResult(input: unknown): CaseResult {
   parseCase(r.case, "result.case");
   const problems: string[] = [];
   if (r.status === "ok" && r.timeMs === null) problems.push("timeMs: an ok row needs timings");
+  const threads = r.threads;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1) {
+    problems.push(`threads: expected an integer ≥ 1, got ${JSON.stringify(threads)}`);
+  } else if (r.case.threads !== undefined && threads !== r.case.threads) {
+    problems.push(`threads: the case asks for ${r.case.threads}, got ${threads}`);
+  }
   if (r.status === "oom" && r.oomAt === undefined) problems.push("oomAt: an oom row needs it");
   if (r.status !== "ok" && !r.error) problems.push(`error: a ${r.status} row needs one`);
+  if (r.status === "skipped" && r.skippedAfter !== "oom" && r.skippedAfter !== "timeout") {
+    problems.push(`skippedAfter: a skipped row needs "oom" or "timeout", got ${r.skippedAfter}`);
+  }
+  if (r.loadAvg !== undefined) {
+    for (const k of ["before", "after"] as const) {
+      const v = r.loadAvg?.[k];
+      if (
+        !Array.isArray(v) || v.length !== 3 || v.some((x) => typeof x !== "number" || !(x >= 0))
+      ) {
+        problems.push(`loadAvg.${k}: expected 3 numbers ≥ 0, got ${JSON.stringify(v)}`);
+      }
+    }
+  }
   const t = r.timeMs;
   if (t) {
     const order = [t.min, t.p10, t.median, t.p90, t.max];

@@ -35,6 +35,8 @@ export interface SweepDefinition {
   framework?: "tfjs" | "torch";
   /** `--device` (torch cases). */
   device?: "cpu" | "cuda";
+  /** `--threads`. */
+  threads?: number;
 }
 
 /** The command-line flag of each field (for messages). */
@@ -51,6 +53,7 @@ export const DEFINITION_FLAGS: Record<keyof SweepDefinition, string> = {
   memoryBudget: "--memory-budget",
   framework: "--framework",
   device: "--device",
+  threads: "--threads",
 };
 
 /** A definition without its undefined fields. */

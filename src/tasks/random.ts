@@ -5,9 +5,25 @@
  * @module
  */
 
-/** A seeded source of random numbers (Mulberry32; Box–Muller normals). */
+/**
+ * The project's one seeded PRNG: Mulberry32, floats in [0, 1). {@link Rng} draws from it
+ * after mixing its seed; tests and models use it directly (re-exported by
+ * src/models/rotation.ts).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seeded source of random numbers ({@link mulberry32} of the mixed seed; Box–Muller normals). */
 export class Rng {
-  #state: number;
+  #next: () => number;
   #spare: number | null = null;
 
   /**
@@ -20,15 +36,12 @@ export class Rng {
     let s = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
     s = Math.imul(s ^ (s >>> 16), 0x85ebca6b) >>> 0;
     s = Math.imul(s ^ (s >>> 13), 0xc2b2ae35) >>> 0;
-    this.#state = (s ^ (s >>> 16)) >>> 0;
+    this.#next = mulberry32((s ^ (s >>> 16)) >>> 0);
   }
 
   /** A uniform number in [0, 1). */
   next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#next();
   }
 
   /** A uniform number in [lo, hi). */

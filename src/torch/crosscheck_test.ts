@@ -92,6 +92,7 @@ for (const preset of ["tiny", "paper-runtime"] as const) {
     ["se3-hyena", undefined],
     ["equivariant-transformer", "materialized"],
     ["equivariant-transformer", "gram"],
+    ["equivariant-transformer", "flash"],
   ];
   for (const [kind, attention] of cases) {
     Deno.test({

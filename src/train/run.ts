@@ -33,6 +33,7 @@ import { DEFAULT_DT, linearMotionMse, makeNBodyData } from "../tasks/nbody.ts";
 import type { TaskData } from "../tasks/dataset.ts";
 import { createBaseline } from "../baselines/from_preset.ts";
 import { baselineSize } from "../baselines/size.ts";
+import { ATTENTION_KINDS } from "../case/schema.ts";
 import { PRESET_NAMES, PRESETS } from "../models/presets.ts";
 import {
   baselinePredictor,
@@ -78,7 +79,7 @@ export const TrainCaseSchema = z.looseObject({
   dataSeed: nonNegInt().optional(),
   preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(", ")}` })
     .default("tiny"),
-  attention: z.enum(["materialized", "gram"], { error: "expected materialized or gram" })
+  attention: z.enum(ATTENTION_KINDS, { error: `expected one of ${ATTENTION_KINDS.join(", ")}` })
     .optional(),
   width: posInt(65_536).optional(),
   layers: posInt(1000).optional(),
@@ -148,7 +149,7 @@ type CreateModel = (opts: {
   preset: string;
   scalarInputs?: number;
   vectorInputs?: number;
-  attention?: "materialized" | "gram";
+  attention?: (typeof ATTENTION_KINDS)[number];
   seed?: number;
 }) => EquivariantModel | Promise<EquivariantModel>;
 

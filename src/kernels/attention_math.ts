@@ -1,0 +1,394 @@
+/**
+ * The attention kernels' math on Float32Arrays (design/model.md §4), shared by the `cpu` and
+ * `wasm` kernels (`attention_kernels.ts`). Tight loops, float64 accumulators (JS numbers and
+ * `Float64Array` scratch allocated once per call), no per-pair allocation.
+ *
+ * Vector attention, per sample and query row i (q, k, v `[N, 3]`):
+ *
+ *   c_ij = q_i × k_j,   ℓ_ij = √(‖c_ij‖² + ε) / √N,   a_ij = softmax_j(ℓ_ij),
+ *   u_i  = (1/N) Σ_j a_ij (c_ij × v_j)
+ *
+ * Scalar attention (q, k, v `[N, D]`): `o_i = Σ_j p_ij v_j`, `p_ij = softmax_j(q_i·k_j / √D)`.
+ *
+ * Two forms of each, the same function:
+ * - materialized: writes the softmax weights `a` (or `p`) `[B, N, N]` (the only N×N array;
+ *   the gradient reads it back), and recomputes `c_ij` per pair (never `[B, N, N, 3]`);
+ * - flash: query row blocks × key blocks ({@link FLASH_ROW_BLOCK}, {@link FLASH_KEY_BLOCK})
+ *   with an online softmax (running row maximum and sum), writes only the row
+ *   log-sum-exp `L_i = max_j ℓ_ij + log Σ_j exp(ℓ_ij − max)` `[B, N]`; the gradient
+ *   recomputes `a_ij = exp(ℓ_ij − L_i)` block by block. O(N) memory in both passes.
+ *
+ * Gradients (first order; `D_i = du_i·u_i`, the softmax's `Σ_j a_ij ∂L/∂a_ij`):
+ *
+ *   vector: w = c × v, dw = (a/N) du, dℓ = a ((du·w)/N − D_i), dc = (dℓ/√N) c/‖c‖_ε + v × dw,
+ *           dq_i += k_j × dc,  dk_j += dc × q_i,  dv_j += dw × c
+ *   scalar: ds = p (do_i·v_j − D_i),  dq_i += ds k_j/√D,  dk_j += ds q_i/√D,  dv_j += p do_i
+ *
+ * @module
+ */
+
+/** ε inside the square root of `‖q_i × k_j‖` (gradients finite at 0). */
+export const ATTENTION_NORM_EPS = 1e-12;
+/** Keys per online-softmax step of the flash kernels. */
+export const FLASH_KEY_BLOCK = 256;
+/** Query rows per block of the flash kernels. */
+export const FLASH_ROW_BLOCK = 32;
+
+/** Sizes of one attention call: batch B, tokens N, width W (3 for the vector attention). */
+export interface AttentionDims {
+  b: number;
+  n: number;
+  w: number;
+}
+
+/**
+ * Vector attention forward, materialized: `u [B, N, 3]` and the softmax weights `a [B, N, N]`.
+ */
+export function vectorAttentionForwardMaterialized(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  u: Float32Array,
+  a: Float32Array,
+  b: number,
+  n: number,
+): void {
+  const inv = 1 / Math.sqrt(n);
+  const row = new Float64Array(n);
+  for (let s = 0; s < b; s++) {
+    const base = s * n * 3;
+    for (let i = 0; i < n; i++) {
+      const qi = base + i * 3;
+      const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
+      let mx = -Infinity;
+      for (let j = 0, o = base; j < n; j++, o += 3) {
+        const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+        const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+        const l = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS) * inv;
+        row[j] = l;
+        if (l > mx) mx = l;
+      }
+      // Unnormalised weights (kept in the row scratch) and u's sums; then a is written once.
+      let z = 0, u0 = 0, u1 = 0, u2 = 0;
+      const ai = (s * n + i) * n;
+      for (let j = 0, o = base; j < n; j++, o += 3) {
+        const p = Math.exp(row[j] - mx);
+        row[j] = p;
+        z += p;
+        const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+        const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
+        const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+        u0 += p * (c1 * v2 - c2 * v1);
+        u1 += p * (c2 * v0 - c0 * v2);
+        u2 += p * (c0 * v1 - c1 * v0);
+      }
+      const rz = 1 / z;
+      for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
+      u0 *= rz;
+      u1 *= rz;
+      u2 *= rz;
+      u[qi] = u0 / n;
+      u[qi + 1] = u1 / n;
+      u[qi + 2] = u2 / n;
+    }
+  }
+}
+
+/** Vector attention forward, flash: `u [B, N, 3]` and the row log-sum-exp `lse [B, N]`. */
+export function vectorAttentionForwardFlash(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  u: Float32Array,
+  lse: Float32Array,
+  b: number,
+  n: number,
+  keyBlock = FLASH_KEY_BLOCK,
+  rowBlock = FLASH_ROW_BLOCK,
+): void {
+  const inv = 1 / Math.sqrt(n);
+  const kb = Math.max(1, Math.min(keyBlock, n));
+  const logit = new Float64Array(kb);
+  const mx = new Float64Array(rowBlock), sum = new Float64Array(rowBlock);
+  const acc = new Float64Array(rowBlock * 3);
+  for (let s = 0; s < b; s++) {
+    const base = s * n * 3;
+    for (let r0 = 0; r0 < n; r0 += rowBlock) {
+      const rows = Math.min(rowBlock, n - r0);
+      mx.fill(-Infinity);
+      sum.fill(0);
+      acc.fill(0);
+      for (let j0 = 0; j0 < n; j0 += kb) {
+        const j1 = Math.min(n, j0 + kb);
+        for (let r = 0; r < rows; r++) {
+          const qi = base + (r0 + r) * 3;
+          const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
+          let m = mx[r];
+          for (let j = j0, o = base + j0 * 3; j < j1; j++, o += 3) {
+            const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+            const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+            const l = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS) * inv;
+            logit[j - j0] = l;
+            if (l > m) m = l;
+          }
+          const scale = Math.exp(mx[r] - m); // 0 on the first block (mx = −∞)
+          let z = sum[r] * scale;
+          let u0 = acc[r * 3] * scale, u1 = acc[r * 3 + 1] * scale, u2 = acc[r * 3 + 2] * scale;
+          for (let j = j0, o = base + j0 * 3; j < j1; j++, o += 3) {
+            const p = Math.exp(logit[j - j0] - m);
+            z += p;
+            const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+            const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
+            const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+            u0 += p * (c1 * v2 - c2 * v1);
+            u1 += p * (c2 * v0 - c0 * v2);
+            u2 += p * (c0 * v1 - c1 * v0);
+          }
+          mx[r] = m;
+          sum[r] = z;
+          acc[r * 3] = u0;
+          acc[r * 3 + 1] = u1;
+          acc[r * 3 + 2] = u2;
+        }
+      }
+      for (let r = 0; r < rows; r++) {
+        const qi = base + (r0 + r) * 3;
+        const f = 1 / (sum[r] * n);
+        u[qi] = acc[r * 3] * f;
+        u[qi + 1] = acc[r * 3 + 1] * f;
+        u[qi + 2] = acc[r * 3 + 2] * f;
+        lse[s * n + r0 + r] = mx[r] + Math.log(sum[r]);
+      }
+    }
+  }
+}
+
+/**
+ * Vector attention gradient: `dq, dk, dv [B, N, 3]` from `du`, the inputs, the forward's `u`
+ * and its saved statistics: the softmax weights `a [B, N, N]` (`flash = false`) or the row
+ * log-sum-exp `[B, N]` (`flash = true`, weights recomputed).
+ */
+export function vectorAttentionBackward(
+  du: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  u: Float32Array,
+  stats: Float32Array,
+  flash: boolean,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+  b: number,
+  n: number,
+): void {
+  const inv = 1 / Math.sqrt(n), invN = 1 / n;
+  const gk = new Float64Array(n * 3), gv = new Float64Array(n * 3);
+  for (let s = 0; s < b; s++) {
+    const base = s * n * 3;
+    gk.fill(0);
+    gv.fill(0);
+    for (let i = 0; i < n; i++) {
+      const qi = base + i * 3;
+      const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
+      const d0 = du[qi], d1 = du[qi + 1], d2 = du[qi + 2];
+      const di = d0 * u[qi] + d1 * u[qi + 1] + d2 * u[qi + 2];
+      const ai = (s * n + i) * n;
+      const lse = flash ? stats[s * n + i] : 0;
+      let dq0 = 0, dq1 = 0, dq2 = 0;
+      for (let j = 0, o = base, g = 0; j < n; j++, o += 3, g += 3) {
+        const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+        const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
+        const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+        const nrm = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS);
+        const p = flash ? Math.exp(nrm * inv - lse) : stats[ai + j];
+        const w0 = c1 * v2 - c2 * v1, w1 = c2 * v0 - c0 * v2, w2 = c0 * v1 - c1 * v0;
+        const dl = p * ((d0 * w0 + d1 * w1 + d2 * w2) * invN - di);
+        const f = (dl * inv) / nrm, pn = p * invN;
+        const e0 = pn * d0, e1 = pn * d1, e2 = pn * d2; // dw
+        const dc0 = f * c0 + v1 * e2 - v2 * e1;
+        const dc1 = f * c1 + v2 * e0 - v0 * e2;
+        const dc2 = f * c2 + v0 * e1 - v1 * e0;
+        gv[g] += e1 * c2 - e2 * c1;
+        gv[g + 1] += e2 * c0 - e0 * c2;
+        gv[g + 2] += e0 * c1 - e1 * c0;
+        dq0 += k1 * dc2 - k2 * dc1;
+        dq1 += k2 * dc0 - k0 * dc2;
+        dq2 += k0 * dc1 - k1 * dc0;
+        gk[g] += dc1 * q2 - dc2 * q1;
+        gk[g + 1] += dc2 * q0 - dc0 * q2;
+        gk[g + 2] += dc0 * q1 - dc1 * q0;
+      }
+      dq[qi] = dq0;
+      dq[qi + 1] = dq1;
+      dq[qi + 2] = dq2;
+    }
+    for (let x = 0; x < n * 3; x++) {
+      dk[base + x] = gk[x];
+      dv[base + x] = gv[x];
+    }
+  }
+}
+
+/** `Σ_x a[ai + x] · b[bi + x]` over `d` entries, four partial sums. */
+function dotAt(a: Float32Array, ai: number, b: Float32Array, bi: number, d: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, x = 0;
+  for (; x + 3 < d; x += 4) {
+    s0 += a[ai + x] * b[bi + x];
+    s1 += a[ai + x + 1] * b[bi + x + 1];
+    s2 += a[ai + x + 2] * b[bi + x + 2];
+    s3 += a[ai + x + 3] * b[bi + x + 3];
+  }
+  for (; x < d; x++) s0 += a[ai + x] * b[bi + x];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/** Scalar attention forward, materialized: `o [B, N, D]` and the softmax weights `[B, N, N]`. */
+export function scalarAttentionForwardMaterialized(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  a: Float32Array,
+  { b, n, w: d }: AttentionDims,
+): void {
+  const alpha = 1 / Math.sqrt(d);
+  const row = new Float64Array(n), acc = new Float64Array(d);
+  for (let s = 0; s < b; s++) {
+    const base = s * n * d;
+    for (let i = 0; i < n; i++) {
+      const qi = base + i * d;
+      let mx = -Infinity;
+      for (let j = 0, o = base; j < n; j++, o += d) {
+        const dot = dotAt(q, qi, k, o, d);
+        const l = dot * alpha;
+        row[j] = l;
+        if (l > mx) mx = l;
+      }
+      let z = 0;
+      acc.fill(0);
+      const ai = (s * n + i) * n;
+      for (let j = 0, o = base; j < n; j++, o += d) {
+        const p = Math.exp(row[j] - mx);
+        row[j] = p;
+        z += p;
+        for (let x = 0; x < d; x++) acc[x] += p * v[o + x];
+      }
+      const rz = 1 / z;
+      for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
+      for (let x = 0; x < d; x++) acc[x] *= rz;
+      for (let x = 0; x < d; x++) out[qi + x] = acc[x];
+    }
+  }
+}
+
+/** Scalar attention forward, flash: `o [B, N, D]` and the row log-sum-exp `[B, N]`. */
+export function scalarAttentionForwardFlash(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  lse: Float32Array,
+  { b, n, w: d }: AttentionDims,
+  keyBlock = FLASH_KEY_BLOCK,
+  rowBlock = FLASH_ROW_BLOCK,
+): void {
+  const alpha = 1 / Math.sqrt(d);
+  const kb = Math.max(1, Math.min(keyBlock, n));
+  const logit = new Float64Array(kb);
+  const mx = new Float64Array(rowBlock), sum = new Float64Array(rowBlock);
+  const acc = new Float64Array(rowBlock * d);
+  for (let s = 0; s < b; s++) {
+    const base = s * n * d;
+    for (let r0 = 0; r0 < n; r0 += rowBlock) {
+      const rows = Math.min(rowBlock, n - r0);
+      mx.fill(-Infinity);
+      sum.fill(0);
+      acc.fill(0);
+      for (let j0 = 0; j0 < n; j0 += kb) {
+        const j1 = Math.min(n, j0 + kb);
+        for (let r = 0; r < rows; r++) {
+          const qi = base + (r0 + r) * d, ar = r * d;
+          let m = mx[r];
+          for (let j = j0, o = base + j0 * d; j < j1; j++, o += d) {
+            const dot = dotAt(q, qi, k, o, d);
+            const l = dot * alpha;
+            logit[j - j0] = l;
+            if (l > m) m = l;
+          }
+          const scale = Math.exp(mx[r] - m);
+          let z = sum[r] * scale;
+          for (let x = 0; x < d; x++) acc[ar + x] *= scale;
+          for (let j = j0, o = base + j0 * d; j < j1; j++, o += d) {
+            const p = Math.exp(logit[j - j0] - m);
+            z += p;
+            for (let x = 0; x < d; x++) acc[ar + x] += p * v[o + x];
+          }
+          mx[r] = m;
+          sum[r] = z;
+        }
+      }
+      for (let r = 0; r < rows; r++) {
+        const qi = base + (r0 + r) * d, rz = 1 / sum[r];
+        for (let x = 0; x < d; x++) out[qi + x] = acc[r * d + x] * rz;
+        lse[s * n + r0 + r] = mx[r] + Math.log(sum[r]);
+      }
+    }
+  }
+}
+
+/**
+ * Scalar attention gradient: `dq, dk, dv [B, N, D]` from `dout`, the inputs, the forward's
+ * output and its saved statistics (weights `[B, N, N]`, or the row log-sum-exp when `flash`).
+ */
+export function scalarAttentionBackward(
+  dout: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  stats: Float32Array,
+  flash: boolean,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+  { b, n, w: d }: AttentionDims,
+): void {
+  const alpha = 1 / Math.sqrt(d);
+  const gk = new Float64Array(n * d), gv = new Float64Array(n * d), gq = new Float64Array(d);
+  for (let s = 0; s < b; s++) {
+    const base = s * n * d;
+    gk.fill(0);
+    gv.fill(0);
+    for (let i = 0; i < n; i++) {
+      const qi = base + i * d;
+      let di = 0;
+      for (let x = 0; x < d; x++) di += dout[qi + x] * out[qi + x];
+      const ai = (s * n + i) * n;
+      const lse = flash ? stats[s * n + i] : 0;
+      gq.fill(0);
+      for (let j = 0, o = base, g = 0; j < n; j++, o += d, g += d) {
+        let p: number;
+        if (flash) {
+          const dot = dotAt(q, qi, k, o, d);
+          p = Math.exp(dot * alpha - lse);
+        } else {
+          p = stats[ai + j];
+        }
+        let dp = 0;
+        for (let x = 0; x < d; x++) dp += dout[qi + x] * v[o + x];
+        const ds = p * (dp - di) * alpha;
+        for (let x = 0; x < d; x++) {
+          gq[x] += ds * k[o + x];
+          gk[g + x] += ds * q[qi + x];
+          gv[g + x] += p * dout[qi + x];
+        }
+      }
+      for (let x = 0; x < d; x++) dq[qi + x] = gq[x];
+    }
+    for (let x = 0; x < n * d; x++) {
+      dk[base + x] = gk[x];
+      dv[base + x] = gv[x];
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The kinds of work a {@link ThreadPool} runs, as plain functions of Float32Arrays, loaded
+ * by the main thread and by every worker (so both run the same code and a unit's result
+ * does not depend on the thread that ran it). No TensorFlow.js here.
+ *
+ * A job kind splits its work into `units` independent pieces (channels, rows, channel
+ * blocks) such that each output element is computed by exactly one unit, in the same
+ * floating-point order as the single-threaded function: pooled results are bitwise equal to
+ * single-threaded ones, whatever the thread count.
+ *
+ * @module
+ */
+import { circularConvUnits } from "../../fft/circular_conv.ts";
+import {
+  geometricProductBackwardRange,
+  geometricProductForwardRange,
+  GRADE_PATHS,
+  productSigmoids,
+} from "../../clifford/geometric_product_math.ts";
+
+/** A kind of job: `prepare` once per thread and job, then `run` per unit taken. */
+export interface JobKind<Ctx = unknown> {
+  /** Per-thread state for one job (scratch, derived parameters). */
+  prepare(arrays: Float32Array[], params: Float64Array): Ctx;
+  /** Runs unit `u` (0 ≤ u < units). */
+  run(ctx: Ctx, u: number): void;
+}
+
+interface Ranged {
+  a: Float32Array[];
+  p: Float64Array;
+}
+
+const fftConv: JobKind<Ranged> = {
+  // arrays [x, k, out]; params [B, N, D, flip]; unit = (b, channel pair)
+  prepare: (a, p) => ({ a, p }),
+  run: ({ a, p }, u) =>
+    circularConvUnits(a[0], a[1], a[2], [p[0], p[1], p[2]], p[3] !== 0, u, u + 1),
+};
+
+/** Geometric-product forward context: arrays, sigmoids of σ, rows per unit. */
+interface ProductCtx {
+  a: Float32Array[];
+  s: Float64Array;
+  m: number;
+  c: number;
+  block: number;
+  dw?: Float64Array;
+  ds?: Float64Array;
+}
+
+const gpForward: JobKind<ProductCtx> = {
+  // arrays [x0…7, l0…7, r0…7, w, s0…3, y0…7]; params [M, C, rows per unit]; unit = row block
+  prepare: (a, p) => ({
+    a,
+    s: productSigmoids(a.slice(25, 29), p[1]),
+    m: p[0],
+    c: p[1],
+    block: p[2],
+  }),
+  run: ({ a, s, m, c, block }, u) =>
+    geometricProductForwardRange(
+      a.slice(0, 8),
+      a.slice(8, 16),
+      a.slice(16, 24),
+      a[24],
+      s,
+      a.slice(29, 37),
+      m,
+      c,
+      u * block,
+      Math.min(m, (u + 1) * block),
+    ),
+};
+
+const gpBackward: JobKind<ProductCtx> = {
+  // arrays [dy0…7, x0…7, r0…7, w, s0…3, dx0…7, dl0…7, dr0…7, dw, ds0…3];
+  // params [M, C, channels per unit]; unit = channel block (weight sums stay per channel)
+  prepare: (a, p) => ({
+    a,
+    s: productSigmoids(a.slice(25, 29), p[1]),
+    m: p[0],
+    c: p[1],
+    block: p[2],
+    dw: new Float64Array(p[1] * GRADE_PATHS.length),
+    ds: new Float64Array(4 * p[1]),
+  }),
+  run: ({ a, s, m, c, block, dw, ds }, u) =>
+    geometricProductBackwardRange(
+      a.slice(0, 8),
+      a.slice(8, 16),
+      a.slice(16, 24),
+      a[24],
+      s,
+      {
+        dx: a.slice(29, 37),
+        dl: a.slice(37, 45),
+        dr: a.slice(45, 53),
+        dw: a[53],
+        dsigma: a.slice(54, 58),
+      },
+      dw!,
+      ds!,
+      m,
+      c,
+      u * block,
+      Math.min(c, (u + 1) * block),
+    ),
+};
+
+/** Every job kind, by name; the control block carries the index in {@link JOB_NAMES}. */
+export const JOB_KINDS = { fftConv, gpForward, gpBackward } as Record<string, JobKind>;
+/** Job names in index order. */
+export const JOB_NAMES: readonly string[] = Object.keys(JOB_KINDS);

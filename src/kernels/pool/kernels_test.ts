@@ -1,0 +1,156 @@
+/**
+ * The pooled kernels (fft conv, geometric product, on cpu and wasm) against themselves on
+ * one thread: values and gradients bitwise equal for 1, 2 and 3 threads, shapes with N = 1
+ * and non-powers of two; no tensor leaks; no workers left.
+ */
+import assert from "node:assert/strict";
+import { tf } from "../../backend.ts";
+import type { Multivector } from "../../clifford/algebra.ts";
+import { GRADE_PATHS } from "../../clifford/geometric_product_math.ts";
+import { geometricProductCore, setFusedKernels } from "../../clifford/geometric_product_op.ts";
+import { testOnBackends } from "../../clifford/testing.ts";
+import { fftConv } from "../../fft_conv.ts";
+import {
+  disposeKernelPool,
+  getThreads,
+  kernelPool,
+  kernelPoolWorkers,
+  setThreads,
+} from "./threads.ts";
+
+/** `f` with `threads`, after warming the pool until its workers take units of a job. */
+async function onThreads(threads: number, f: () => Float32Array[]): Promise<Float32Array[]> {
+  setThreads(threads);
+  if (threads === 1) return f();
+  for (let t = 0; t < 100; t++) {
+    const out = f();
+    if (kernelPool()!.lastWorkerUnits > 0) return out;
+    await new Promise((r) => setTimeout(r, 100)); // workers still loading
+  }
+  throw new Error(`the pool's workers never took a unit (${threads} threads)`);
+}
+
+/** Bitwise equality of two float32 arrays, naming the first differing element. */
+function assertBitwiseEqual(a: Float32Array, b: Float32Array, what: string): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) {
+    if (ua[i] !== ub[i]) assert.fail(`${what}: element ${i} is ${a[i]}, single-threaded ${b[i]}`);
+  }
+}
+
+async function compareThreads(
+  name: string,
+  f: () => Float32Array[],
+  counts = [2, 3],
+): Promise<void> {
+  const previous = getThreads();
+  try {
+    const want = await onThreads(1, f);
+    for (const threads of counts) {
+      const got = await onThreads(threads, f);
+      assert.equal(got.length, want.length);
+      // Every unit is computed as on one thread: bitwise equal (so within 1e-6 too).
+      got.forEach((g, i) =>
+        assertBitwiseEqual(g, want[i], `${name}: output ${i}, ${threads} threads`)
+      );
+    }
+  } finally {
+    disposeKernelPool();
+    assert.equal(kernelPoolWorkers(), 0);
+    setThreads(previous);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+/** y = fftConv(x, k) and the gradients of Σ y·w wrt x and k. */
+function convValueAndGrads(shape: [number, number, number], seed: number): () => Float32Array[] {
+  return () =>
+    tf.tidy(() => {
+      const x = tf.randomNormal(shape, 0, 1, "float32", seed) as tf.Tensor3D;
+      const k = tf.randomNormal(shape, 0, 1, "float32", seed + 1) as tf.Tensor3D;
+      const w = tf.randomNormal(shape, 0, 1, "float32", seed + 2);
+      const y = fftConv(x, k);
+      const [gx, gk] = tf.grads((a, b) =>
+        tf.sum(tf.mul(fftConv(a as tf.Tensor3D, b as tf.Tensor3D), w))
+      )([x, k]);
+      return [y, gx, gk].map((t) => t.dataSync() as Float32Array);
+    });
+}
+
+for (const shape of [[2, 1000, 9], [1, 1, 20000]] as [number, number, number][]) {
+  testOnBackends(
+    `fftConv [${shape}]: 1, 2, 3 threads give equal values and gradients`,
+    () => compareThreads(`fftConv [${shape}]`, convValueAndGrads(shape, shape[1])),
+  );
+}
+
+/**
+ * y = geometricProductCore(…) and the gradients of Σ y·v wrt every input (only y when
+ * `forwardOnly`: the last pool job is then the forward's).
+ */
+function productValueAndGrads(
+  m: number,
+  c: number,
+  seed: number,
+  forwardOnly = false,
+): () => Float32Array[] {
+  return () =>
+    tf.tidy(() => {
+      const mv = (s: number) =>
+        Array.from({ length: 8 }, (_, b) =>
+          tf.randomNormal([m, c], 0, 1, "float32", s + b)) as Multivector;
+      const inputs = [
+        ...mv(seed),
+        ...mv(seed + 10),
+        ...mv(seed + 20),
+        tf.randomNormal([c, GRADE_PATHS.length], 0, 0.5, "float32", seed + 30),
+        ...[0, 1, 2, 3].map((g) =>
+          tf.randomNormal([c], 0, 1, "float32", seed + 40 + g)
+        ),
+      ];
+      const v = mv(seed + 50);
+      const f = (...t: tf.Tensor[]) => {
+        const y = geometricProductCore({
+          x: t.slice(0, 8) as Multivector,
+          l: t.slice(8, 16) as Multivector,
+          r: t.slice(16, 24) as Multivector,
+          pathWeights: t[24] as tf.Tensor2D,
+          sigma: t.slice(25, 29) as tf.Tensor1D[],
+        });
+        return tf.addN(y.map((yj, j) => tf.sum(tf.mul(yj, v[j])))) as tf.Scalar;
+      };
+      const y = geometricProductCore({
+        x: inputs.slice(0, 8) as Multivector,
+        l: inputs.slice(8, 16) as Multivector,
+        r: inputs.slice(16, 24) as Multivector,
+        pathWeights: inputs[24] as tf.Tensor2D,
+        sigma: inputs.slice(25, 29) as tf.Tensor1D[],
+      });
+      if (forwardOnly) return y.map((t) => t.dataSync() as Float32Array);
+      const grads = tf.grads(f)(inputs);
+      return [...y, ...grads].map((t) => t.dataSync() as Float32Array);
+    });
+}
+
+for (const [m, c] of [[300, 40], [1, 8200], [65, 128]]) {
+  testOnBackends(
+    `geometric product M=${m} C=${c}: 1, 2, 3 threads give equal values and gradients`,
+    () => {
+      const fused = setFusedKernels(true);
+      return compareThreads(`product ${m}×${c}`, productValueAndGrads(m, c, m + c)).finally(() =>
+        setFusedKernels(fused)
+      );
+    },
+  );
+}
+
+testOnBackends(
+  "geometric product forward on 4 threads (its pool threshold) equals 1 thread",
+  () => {
+    const fused = setFusedKernels(true);
+    return compareThreads("product forward 300×40", productValueAndGrads(300, 40, 7, true), [4])
+      .finally(() => setFusedKernels(fused));
+  },
+);

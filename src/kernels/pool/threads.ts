@@ -1,0 +1,53 @@
+/**
+ * The process-wide thread setting of our kernels and the pool behind it: kernels call
+ * {@link kernelPool} and fall back to their single-threaded path when it gives nothing
+ * (one thread, or not in Deno).
+ *
+ * @module
+ */
+import { checkThreads, defaultThreads, ThreadPool } from "./pool.ts";
+
+let threads = defaultThreads();
+let pool: ThreadPool | undefined;
+
+/**
+ * Sets how many threads our cpu and wasm kernels use (default every core,
+ * `navigator.hardwareConcurrency`); 1 runs them single-threaded (the pool is kept, its
+ * workers exit after idling; see `ThreadPool`), another count > 1 disposes the pool (the
+ * next kernel call starts one of that size). Returns the previous setting.
+ *
+ * @throws RangeError naming the value unless an integer in [1, 65].
+ */
+export function setThreads(n: number): number {
+  checkThreads(n);
+  const previous = threads;
+  if (n > 1 && pool && pool.threads !== n) disposeKernelPool();
+  threads = n;
+  return previous;
+}
+
+/** How many threads our kernels use (see {@link setThreads}). */
+export function getThreads(): number {
+  return threads;
+}
+
+/** The kernels' pool, created on first use; undefined with one thread or outside Deno. */
+export function kernelPool(): ThreadPool | undefined {
+  if (threads <= 1 || typeof Deno === "undefined") return undefined;
+  if (!pool || pool.disposed || pool.threads !== threads) {
+    pool?.dispose();
+    pool = new ThreadPool({ threads });
+  }
+  return pool;
+}
+
+/** Ends the kernels' pool's workers now (a later kernel call starts a new pool). */
+export function disposeKernelPool(): void {
+  pool?.dispose();
+  pool = undefined;
+}
+
+/** Workers of the kernels' pool alive now (0 without a pool). */
+export function kernelPoolWorkers(): number {
+  return pool?.liveWorkers ?? 0;
+}

@@ -1,0 +1,47 @@
+/**
+ * Environment and versions of the sweep.
+ *
+ * @module
+ */
+
+import { html } from "../escape.ts";
+import { fieldValue } from "./common.ts";
+import type { ReportSection } from "./types.ts";
+
+/** The section. */
+export const environmentSection: ReportSection = {
+  id: "environment",
+  title: "Environment and versions",
+  render({ results }) {
+    const env = (results.environment ?? {}) as Record<string, unknown>;
+    const rows = Object.entries(env).map(([k, v]) =>
+      html`
+        <tr>
+          <th scope="row">${k}</th>
+          <td>${fieldValue(k, v)}</td>
+        </tr>
+      `
+    );
+    const top = Object.entries(results).filter(([k, v]) =>
+      !["results", "environment", "workers", "scaling"].includes(k) && typeof v !== "object"
+    ).map(([k, v]) =>
+      html`
+        <tr>
+          <th scope="row">${k === "description"
+            ? "description (the preset's text when the sweep ran)"
+            : k}</th>
+          <td>${fieldValue(k, v)}</td>
+        </tr>
+      `
+    );
+    return {
+      html: html`
+        <div class="table-wrap">
+          <table class="kv">
+            <tbody>${top}${rows}</tbody>
+          </table>
+        </div>
+      `,
+    };
+  },
+};
