@@ -219,5 +219,8 @@ Deno.test("the cpu-peer preset expands to exactly the cases of issue 9's table",
     assert.equal(c.batch, 1);
     assert.equal(c.backend, "wasm");
     assert.equal(c.device, c.framework === "torch" ? "cpu" : undefined);
+    const checkpointed = c.framework === "tfjs" && c.model === "se3-hyena" &&
+      c.pass === "backward" && c.seqLen === 16384;
+    assert.equal(c.checkpoint, checkpointed ? true : undefined, `${c.framework} ${c.seqLen}`);
   }
 });
