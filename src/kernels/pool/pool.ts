@@ -83,6 +83,8 @@ export class ThreadPool {
   readonly #workers: (Worker | undefined)[];
   #disposed = false;
   #running = false;
+  /** Why workers are no longer started (a worker failed to load or threw), if they are not. */
+  #broken: string | undefined;
 
   constructor(options: ThreadPoolOptions = {}) {
     this.threads = checkThreads(options.threads ?? defaultThreads());
@@ -116,12 +118,27 @@ export class ThreadPool {
     return this.#disposed;
   }
 
+  /** Why the pool stopped starting workers (the calling thread then runs every unit). */
+  get brokenReason(): string | undefined {
+    return this.#broken;
+  }
+
   /** Starts a worker in every slot that has none (or whose worker idled out). */
   #spawn(): void {
+    if (this.#broken) return;
     for (let w = 0; w < this.#workers.length; w++) {
       if (Atomics.compareExchange(this.#ctl, CTL.SLOTS + w, 0, 1) !== 0) continue;
       this.#workers[w]?.terminate(); // idled out: already closed
       const worker = new Worker(WORKER_URL, { type: "module" });
+      // An uncaught error in a worker would end this process: report it once, start no more
+      // workers, and let the calling thread run every unit (jobs never wait for a worker).
+      worker.onerror = (e) => {
+        e.preventDefault();
+        if (!this.#broken) {
+          this.#broken = `worker ${w}: ${e.message}`;
+          console.error(`ThreadPool: ${this.#broken}; continuing on the calling thread`);
+        }
+      };
       const init: WorkerInit = {
         control: this.#control,
         arena: this.#arena,
