@@ -51,6 +51,11 @@ export interface PoolJob {
   params: readonly number[];
   /** Number of units. */
   units: number;
+  /**
+   * Work the calling thread does first, on its own arrays, while the workers take units
+   * (e.g. the rows that were not copied into the arena); then it takes units like a worker.
+   */
+  callerWork?: () => void;
 }
 
 /** The default thread count: every core (`navigator.hardwareConcurrency`, else 1). */
@@ -210,6 +215,7 @@ export class ThreadPool {
     Atomics.add(ctl, CTL.GEN, 1);
     Atomics.notify(ctl, CTL.GEN);
     try {
+      job.callerWork?.();
       const kind = JOB_KINDS[job.kind];
       let u = Atomics.add(ctl, CTL.NEXT, 1);
       if (u < job.units) {
