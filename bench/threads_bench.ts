@@ -6,7 +6,8 @@
  *
  * Cases: fftConv forward at `[1, 2^16, 128]` and `[1, 2^20, 16]`; the fused geometric
  * product (C = 128, N = 4096 tokens) forward, and its gradient kernel (forward + one
- * `CliffordGeometricProductGrad` call through `tf.grads`); SE(3)-Hyena (paper-runtime
+ * `CliffordGeometricProductGrad` call through `tf.grads`); MVSiLU at the same size, forward
+ * and forward + gradient; SE(3)-Hyena (paper-runtime
  * widths, batch 1) forward at `--forward-n` tokens and forward + backward at `--backward-n`. Each row gives the median ms
  * per variant, the speed-up and the load average before the row (the machine may be
  * shared: with other processes running, a second thread gains less). The CPU columns
@@ -21,6 +22,7 @@ import { type BackendName, isBackendName, tf, useBackend } from "../src/backend.
 import type { Multivector } from "../src/clifford/algebra.ts";
 import { GRADE_PATHS } from "../src/clifford/geometric_product_math.ts";
 import { geometricProductCore } from "../src/clifford/geometric_product_op.ts";
+import { fusedMVSiLU } from "../src/clifford/mv_silu_op.ts";
 import { fftConv } from "../src/fft_conv.ts";
 import { disposeKernelPool, kernelPool, setThreads } from "../src/kernels/pool/threads.ts";
 import { createModel } from "../src/models/create_model.ts";
@@ -110,7 +112,8 @@ async function main(): Promise<void> {
     .option("--runs <n>", "timed runs per variant", "7")
     .option(
       "--only <list>",
-      "comma-separated subset of: conv16, conv20, gp, gpgrad, hyena-fwd, hyena-bwd",
+      "comma-separated subset of: conv16, conv20, gp, gpgrad, silu, silugrad, hyena-fwd, " +
+        "hyena-bwd",
     )
     .option("--forward-n <n>", "tokens of the SE(3)-Hyena forward case", "4096")
     .option("--backward-n <n>", "tokens of the SE(3)-Hyena backward case", "1024")
@@ -125,7 +128,9 @@ async function main(): Promise<void> {
       throw new Error(`${name}: expected an integer ≥ 1, got ${v}`);
     }
   }
-  const only = o.only ? String(o.only).split(",") : ["conv16", "conv20", "gp", "gpgrad"];
+  const only = o.only
+    ? String(o.only).split(",")
+    : ["conv16", "conv20", "gp", "gpgrad", "silu", "silugrad"];
   await useBackend(o.backend as BackendName);
   tf.enableProdMode();
   console.log(
@@ -193,6 +198,30 @@ async function main(): Promise<void> {
       tf.tidy(() => {
         tf.grads(f)(flat);
       }));
+  }
+  if (only.includes("silu") || only.includes("silugrad")) {
+    const params = [...Array(8)].map((_, g) =>
+      tf.randomNormal([c], 0, 1, "float32", 60 + g) as tf.Tensor1D
+    );
+    if (only.includes("silu")) {
+      await row(
+        `MVSiLU forward, N = ${m}, C = ${c}`,
+        () => tf.dispose(fusedMVSiLU(inputs.x, params.slice(0, 4), params.slice(4))),
+      );
+    }
+    if (only.includes("silugrad")) {
+      const f = (...t: tf.Tensor[]) =>
+        tf.addN(
+          fusedMVSiLU(t.slice(0, 8) as Multivector, t.slice(8, 12), t.slice(12)).map((y) =>
+            tf.sum(y)
+          ),
+        ) as tf.Scalar;
+      await row(`MVSiLU forward + gradient, N = ${m}, C = ${c}`, () =>
+        tf.tidy(() => {
+          tf.grads(f)([...inputs.x, ...params]);
+        }));
+    }
+    tf.dispose(params);
   }
   tf.dispose([...inputs.x, ...inputs.l, ...inputs.r, inputs.pathWeights, ...inputs.sigma]);
 

@@ -15,7 +15,7 @@
  * Both run the shared math on the inputs' arrays (`cpu`) or on views of the wasm heap
  * (`wasm`), see `blade_kernel.ts`; with more than one thread (src/kernels/pool) and at
  * least {@link PRODUCT_POOL_MIN_ELEMENTS} elements, on the kernels' pool: the forward split
- * by token rows (from {@link PRODUCT_FORWARD_POOL_MIN_THREADS} threads), the gradient by blocks of channels (weight gradients are per-channel
+ * by token rows (the calling thread computes a share of them in place, uncopied), the gradient by blocks of channels (weight gradients are per-channel
  * sums over tokens, kept in order), so results equal the single-threaded ones bitwise.
  *
  * @module
@@ -23,21 +23,23 @@
 import {
   geometricProductBackwardF32,
   geometricProductForwardF32,
+  geometricProductForwardRange,
   GRADE_PATHS,
+  productSigmoids,
 } from "../clifford/geometric_product_math.ts";
 import { checkBladeInputs, registerBladeKernel } from "./blade_kernel.ts";
-import { kernelPool } from "./pool/threads.ts";
+import { kernelPool, workerRows } from "./pool/threads.ts";
 
 /** Below this many elements (M·C) one thread computes the whole product. */
 export const PRODUCT_POOL_MIN_ELEMENTS = 1 << 13;
 /**
- * The forward runs on the pool only with at least this many threads: the calling thread
- * alone copies the 29 inputs into the pool's arena and the 8 outputs back, which costs
- * about 0.45 of the single-threaded compute (wasm, N = 4096, C = 128: busiest thread 31 ms
- * on the pool of 2 vs 33 ms alone, bench/threads_bench.ts), so two threads gain nothing.
- * The gradient (more compute per byte) gains from two threads on.
+ * Arena copies per row of the forward (29 inputs in, 8 outputs out) over its compute: wasm,
+ * M = 4096, C = 128, the busiest thread of a pool of 2 that copied every row did 31 ms
+ * against 33 ms alone (bench/threads_bench.ts), so the copies cost ~0.45 of the compute.
+ * The calling thread therefore computes a share of the rows in place, uncopied
+ * ({@link workerRows}).
  */
-export const PRODUCT_FORWARD_POOL_MIN_THREADS = 4;
+const FORWARD_COPY_COST = 0.45;
 /**
  * Channels per unit of the pooled gradient are a multiple of this (16 float32 = one cache
  * line); units are as wide as `C / threads` allows, since each streams all M rows of 48
@@ -87,17 +89,31 @@ registerBladeKernel({
   outputs: (m, c) => Array.from({ length: 8 }, () => [m, c]),
   run: (a, y, m, c) => {
     const pool = kernelPool();
-    if (
-      pool && pool.threads >= PRODUCT_FORWARD_POOL_MIN_THREADS && m >= 2 &&
-      m * c >= PRODUCT_POOL_MIN_ELEMENTS
-    ) {
-      const rows = Math.ceil(m / (8 * pool.threads));
+    const split = pool ? workerRows(m, pool.threads, FORWARD_COPY_COST) : 0;
+    if (pool && split >= 1 && m * c >= PRODUCT_POOL_MIN_ELEMENTS) {
+      // Rows [0, split) on the pool (a prefix of every [M, C] array: only it is copied),
+      // rows [split, M) on this thread, in place.
+      const rows = Math.ceil(split / (8 * pool.threads));
+      const inputs = PRODUCT_INPUT_NAMES.map((n) => a[n]);
       pool.run({
         kind: "gpForward",
-        inputs: PRODUCT_INPUT_NAMES.map((n) => a[n]),
-        outputs: y,
-        params: [m, c, rows],
-        units: Math.ceil(m / rows),
+        inputs: inputs.map((v, i) => (i < 24 ? v.subarray(0, split * c) : v)),
+        outputs: y.map((v) => v.subarray(0, split * c)),
+        params: [split, c, rows],
+        units: Math.ceil(split / rows),
+        callerWork: () =>
+          geometricProductForwardRange(
+            inputs.slice(0, 8),
+            inputs.slice(8, 16),
+            inputs.slice(16, 24),
+            a.w,
+            productSigmoids(inputs.slice(25, 29), c),
+            y,
+            m,
+            c,
+            split,
+            m,
+          ),
       });
       return;
     }

@@ -13,7 +13,10 @@
 /** Environment variable with the default thread count of cases that name none. */
 export const THREADS_ENV = "SE3_HYENA_THREADS";
 
-/** The thread count of case `c` (see the module doc). */
+/** Most threads of a case (src/case/schema.ts `MAX_THREADS`, the kernel pool's limit). */
+const MAX_CASE_THREADS = 65;
+
+/** The thread count of case `c` (see the module doc), at most 65. */
 export function caseThreads(c: { threads?: unknown }): number {
   if (typeof c.threads === "number") return c.threads;
   let fromEnv: string | undefined;
@@ -23,7 +26,7 @@ export function caseThreads(c: { threads?: unknown }): number {
     // no env permission: the default
   }
   if (fromEnv !== undefined && /^\d+$/.test(fromEnv) && Number(fromEnv) >= 1) {
-    return Number(fromEnv);
+    return Math.min(MAX_CASE_THREADS, Number(fromEnv));
   }
-  return Math.max(1, navigator.hardwareConcurrency || 1);
+  return Math.max(1, Math.min(MAX_CASE_THREADS, navigator.hardwareConcurrency || 1));
 }

@@ -17,6 +17,7 @@ import {
   GRADE_PATHS,
   productSigmoids,
 } from "../../clifford/geometric_product_math.ts";
+import { mvSiluBackwardRange, mvSiluForwardRange } from "../../clifford/mv_silu_math.ts";
 
 /** A kind of job: `prepare` once per thread and job, then `run` per unit taken. */
 export interface JobKind<Ctx = unknown> {
@@ -108,7 +109,64 @@ const gpBackward: JobKind<ProductCtx> = {
     ),
 };
 
+/** MVSiLU context: arrays, M, C, rows or channels per unit, float64 scratch (gradient). */
+interface SiluCtx {
+  a: Float32Array[];
+  m: number;
+  c: number;
+  block: number;
+  da?: Float64Array;
+  db?: Float64Array;
+}
+
+const siluForward: JobKind<SiluCtx> = {
+  // arrays [x0…7, α0…3, β0…3, y0…7]; params [M, C, rows per unit]; unit = row block
+  prepare: (a, p) => ({ a, m: p[0], c: p[1], block: p[2] }),
+  run: ({ a, m, c, block }, u) =>
+    mvSiluForwardRange(
+      a.slice(0, 8),
+      a.slice(8, 12),
+      a.slice(12, 16),
+      a.slice(16, 24),
+      c,
+      u * block,
+      Math.min(m, (u + 1) * block),
+    ),
+};
+
+const siluBackward: JobKind<SiluCtx> = {
+  // arrays [dy0…7, x0…7, α0…3, β0…3, dx0…7, dα0…3, dβ0…3]; params [M, C, channels per unit]
+  prepare: (a, p) => ({
+    a,
+    m: p[0],
+    c: p[1],
+    block: p[2],
+    da: new Float64Array(4 * p[1]),
+    db: new Float64Array(4 * p[1]),
+  }),
+  run: ({ a, m, c, block, da, db }, u) =>
+    mvSiluBackwardRange(
+      a.slice(0, 8),
+      a.slice(8, 16),
+      a.slice(16, 20),
+      a.slice(20, 24),
+      { dx: a.slice(24, 32), dalpha: a.slice(32, 36), dbeta: a.slice(36, 40) },
+      da!,
+      db!,
+      m,
+      c,
+      u * block,
+      Math.min(c, (u + 1) * block),
+    ),
+};
+
 /** Every job kind, by name; the control block carries the index in {@link JOB_NAMES}. */
-export const JOB_KINDS = { fftConv, gpForward, gpBackward } as Record<string, JobKind>;
+export const JOB_KINDS = {
+  fftConv,
+  gpForward,
+  gpBackward,
+  siluForward,
+  siluBackward,
+} as Record<string, JobKind>;
 /** Job names in index order. */
 export const JOB_NAMES: readonly string[] = Object.keys(JOB_KINDS);

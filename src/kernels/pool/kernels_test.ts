@@ -1,5 +1,5 @@
 /**
- * The pooled kernels (fft conv, geometric product, on cpu and wasm) against themselves on
+ * The pooled kernels (fft conv, geometric product, MVSiLU, on cpu and wasm) against themselves on
  * one thread: values and gradients bitwise equal for 1, 2 and 3 threads, shapes with N = 1
  * and non-powers of two; no tensor leaks; no workers left.
  */
@@ -8,6 +8,7 @@ import { tf } from "../../backend.ts";
 import type { Multivector } from "../../clifford/algebra.ts";
 import { GRADE_PATHS } from "../../clifford/geometric_product_math.ts";
 import { geometricProductCore, setFusedKernels } from "../../clifford/geometric_product_op.ts";
+import { fusedMVSiLU } from "../../clifford/mv_silu_op.ts";
 import { testOnBackends } from "../../clifford/testing.ts";
 import { fftConv } from "../../fft_conv.ts";
 import {
@@ -147,10 +148,48 @@ for (const [m, c] of [[300, 40], [1, 8200], [65, 128]]) {
 }
 
 testOnBackends(
-  "geometric product forward on 4 threads (its pool threshold) equals 1 thread",
+  "geometric product forward alone: 2, 3, 4 threads equal 1 thread",
   () => {
     const fused = setFusedKernels(true);
-    return compareThreads("product forward 300×40", productValueAndGrads(300, 40, 7, true), [4])
+    return compareThreads("product forward 300×40", productValueAndGrads(300, 40, 7, true), [
+      2,
+      3,
+      4,
+    ])
       .finally(() => setFusedKernels(fused));
   },
 );
+
+/** y = fusedMVSiLU(x, α, β) and the gradients of Σ y·v wrt x, α and β. */
+function siluValueAndGrads(m: number, c: number, seed: number): () => Float32Array[] {
+  return () =>
+    tf.tidy(() => {
+      const x = Array.from({ length: 8 }, (_, b) =>
+        tf.randomNormal([m, c], 0, 1, "float32", seed + b)) as Multivector;
+      const params = Array.from(
+        { length: 8 },
+        (_, g) =>
+          tf.randomNormal([c], 0, 1, "float32", seed + 10 + g) as tf.Tensor1D,
+      );
+      const v = Array.from({ length: 8 }, (_, b) =>
+        tf.randomNormal([m, c], 0, 1, "float32", seed + 20 + b));
+      const f = (...t: tf.Tensor[]) =>
+        tf.addN(
+          fusedMVSiLU(t.slice(0, 8) as Multivector, t.slice(8, 12), t.slice(12, 16)).map((y, b) =>
+            tf.sum(tf.mul(y, v[b]))
+          ),
+        ) as tf.Scalar;
+      const y = fusedMVSiLU(x, params.slice(0, 4), params.slice(4, 8));
+      const grads = tf.grads(f)([...x, ...params]);
+      return [...y, ...grads].map((t) =>
+        t.dataSync() as Float32Array
+      );
+    });
+}
+
+for (const [m, c] of [[300, 40], [1, 8200]]) {
+  testOnBackends(
+    `MVSiLU M=${m} C=${c}: 1, 2, 3 threads give equal values and gradients`,
+    () => compareThreads(`MVSiLU ${m}×${c}`, siluValueAndGrads(m, c, m + c)),
+  );
+}

@@ -16,5 +16,6 @@ export {
   kernelPool,
   kernelPoolWorkers,
   setThreads,
+  workerRows,
 } from "./threads.ts";
 export { JOB_KINDS, JOB_NAMES, type JobKind } from "./jobs.ts";

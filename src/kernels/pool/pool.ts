@@ -51,6 +51,11 @@ export interface PoolJob {
   params: readonly number[];
   /** Number of units. */
   units: number;
+  /**
+   * Work the calling thread does first, on its own arrays, while the workers take units
+   * (e.g. the rows that were not copied into the arena); then it takes units like a worker.
+   */
+  callerWork?: () => void;
 }
 
 /** The default thread count: every core (`navigator.hardwareConcurrency`, else 1). */
@@ -83,6 +88,8 @@ export class ThreadPool {
   readonly #workers: (Worker | undefined)[];
   #disposed = false;
   #running = false;
+  /** Why workers are no longer started (a worker failed to load or threw), if they are not. */
+  #broken: string | undefined;
 
   constructor(options: ThreadPoolOptions = {}) {
     this.threads = checkThreads(options.threads ?? defaultThreads());
@@ -116,12 +123,27 @@ export class ThreadPool {
     return this.#disposed;
   }
 
+  /** Why the pool stopped starting workers (the calling thread then runs every unit). */
+  get brokenReason(): string | undefined {
+    return this.#broken;
+  }
+
   /** Starts a worker in every slot that has none (or whose worker idled out). */
   #spawn(): void {
+    if (this.#broken) return;
     for (let w = 0; w < this.#workers.length; w++) {
       if (Atomics.compareExchange(this.#ctl, CTL.SLOTS + w, 0, 1) !== 0) continue;
       this.#workers[w]?.terminate(); // idled out: already closed
       const worker = new Worker(WORKER_URL, { type: "module" });
+      // An uncaught error in a worker would end this process: report it once, start no more
+      // workers, and let the calling thread run every unit (jobs never wait for a worker).
+      worker.onerror = (e) => {
+        e.preventDefault();
+        if (!this.#broken) {
+          this.#broken = `worker ${w}: ${e.message}`;
+          console.error(`ThreadPool: ${this.#broken}; continuing on the calling thread`);
+        }
+      };
       const init: WorkerInit = {
         control: this.#control,
         arena: this.#arena,
@@ -193,6 +215,7 @@ export class ThreadPool {
     Atomics.add(ctl, CTL.GEN, 1);
     Atomics.notify(ctl, CTL.GEN);
     try {
+      job.callerWork?.();
       const kind = JOB_KINDS[job.kind];
       let u = Atomics.add(ctl, CTL.NEXT, 1);
       if (u < job.units) {

@@ -8,6 +8,7 @@ import {
   kernelPool,
   kernelPoolWorkers,
   setThreads,
+  workerRows,
 } from "./threads.ts";
 
 /** Runs `fn` with a pool of `threads` and disposes it (checking that no worker is left). */
@@ -211,4 +212,16 @@ Deno.test("setThreads: default every core; 1 means no pool; another count replac
     setThreads(previous);
     await new Promise((r) => setTimeout(r, 50));
   }
+});
+
+Deno.test("workerRows: the split where the calling thread (copies + its rows) and the workers end together", () => {
+  // 2 threads, copies free: half each; copies as costly as compute: all rows to the worker.
+  assert.equal(workerRows(1000, 2, 0), 500);
+  assert.equal(workerRows(1000, 2, 1), 1000);
+  // 2 threads, copies 0.45 of compute: x = 1 / 1.55 of the rows to the worker.
+  assert.equal(workerRows(1000, 2, 0.45), 645);
+  // More workers take everything once the caller's copies alone fill its time.
+  assert.equal(workerRows(1000, 4, 0.45), 1000);
+  assert.equal(workerRows(1, 2, 0.45), 1);
+  assert.equal(workerRows(7, 3, 0.08), 5); // 7 / (1/2 + 0.92) = 4.93
 });

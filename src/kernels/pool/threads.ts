@@ -51,3 +51,15 @@ export function disposeKernelPool(): void {
 export function kernelPoolWorkers(): number {
   return pool?.liveWorkers ?? 0;
 }
+
+/**
+ * How many of `rows` independent rows to give the workers of a pool of `threads` when the
+ * calling thread computes the others in place and copies the workers' rows in and out of
+ * the arena at `copyCost` (the copies' time per row over the compute's): the split where
+ * both finish together, `x = 1 / (1 / (threads − 1) + 1 − copyCost)` of the rows (all of
+ * them when that is ≥ 1; the calling thread then only copies, and takes units after).
+ */
+export function workerRows(rows: number, threads: number, copyCost: number): number {
+  const x = 1 / (1 / (threads - 1) + 1 - copyCost);
+  return Math.min(rows, Math.round(rows * Math.min(1, x)));
+}
