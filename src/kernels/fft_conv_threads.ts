@@ -13,8 +13,8 @@ export const FFT_CONV_POOL_MIN_ELEMENTS = 1 << 14;
 
 /**
  * {@link circularConvF32} (same contract), on the kernels' pool when there is one (more
- * than one thread), the signal is at least {@link FFT_CONV_POOL_MIN_ELEMENTS} and there
- * are two units or more.
+ * than one thread), the signal is at least {@link FFT_CONV_POOL_MIN_ELEMENTS}, there are
+ * two units or more and the arrays fit in the pool's arena.
  */
 export function circularConvThreaded(
   x: Float32Array,
@@ -26,18 +26,19 @@ export function circularConvThreaded(
   const pool = kernelPool();
   const units = convUnitCount(shape);
   const size = shape[0] * shape[1] * shape[2];
-  if (
-    !pool || units < 2 || size < FFT_CONV_POOL_MIN_ELEMENTS || x.length !== size ||
-    k.length !== size || out.length !== size
-  ) {
-    circularConvF32(x, k, out, shape, flip);
-    return;
-  }
-  pool.run({
+  const job = {
     kind: "fftConv",
     inputs: [x, k],
     outputs: [out],
     params: [shape[0], shape[1], shape[2], flip ? 1 : 0],
     units,
-  });
+  };
+  if (
+    !pool || units < 2 || size < FFT_CONV_POOL_MIN_ELEMENTS || x.length !== size ||
+    k.length !== size || out.length !== size || !pool.fits(job)
+  ) {
+    circularConvF32(x, k, out, shape, flip);
+    return;
+  }
+  pool.run(job);
 }

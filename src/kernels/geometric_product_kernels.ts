@@ -95,7 +95,7 @@ registerBladeKernel({
       // rows [split, M) on this thread, in place.
       const rows = Math.ceil(split / (8 * pool.threads));
       const inputs = PRODUCT_INPUT_NAMES.map((n) => a[n]);
-      pool.run({
+      const job = {
         kind: "gpForward",
         inputs: inputs.map((v, i) => (i < 24 ? v.subarray(0, split * c) : v)),
         outputs: y.map((v) => v.subarray(0, split * c)),
@@ -114,8 +114,11 @@ registerBladeKernel({
             split,
             m,
           ),
-      });
-      return;
+      };
+      if (pool.fits(job)) {
+        pool.run(job);
+        return;
+      }
     }
     geometricProductForwardF32(
       {
@@ -146,14 +149,17 @@ registerBladeKernel({
     const pool = kernelPool();
     if (pool && c > GRAD_CHANNEL_BLOCK && m * c >= PRODUCT_POOL_MIN_ELEMENTS) {
       const block = GRAD_CHANNEL_BLOCK * Math.ceil(c / pool.threads / GRAD_CHANNEL_BLOCK);
-      pool.run({
+      const job = {
         kind: "gpBackward",
         inputs: PRODUCT_GRAD_INPUT_NAMES.map((n) => a[n]),
         outputs: out,
         params: [m, c, block],
         units: Math.ceil(c / block),
-      });
-      return;
+      };
+      if (pool.fits(job)) {
+        pool.run(job);
+        return;
+      }
     }
     geometricProductBackwardF32(
       pick(a, "dy", 8),

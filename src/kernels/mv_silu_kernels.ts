@@ -62,7 +62,7 @@ registerBladeKernel({
       // Rows [0, split) on the pool (only that prefix of x and y is copied), the rest here.
       const rows = Math.ceil(split / (8 * pool.threads));
       const inputs = MV_SILU_INPUT_NAMES.map((n) => a[n]);
-      pool.run({
+      const job = {
         kind: "siluForward",
         inputs: inputs.map((v, i) => (i < 8 ? v.subarray(0, split * c) : v)),
         outputs: y.map((v) => v.subarray(0, split * c)),
@@ -78,8 +78,11 @@ registerBladeKernel({
             split,
             m,
           ),
-      });
-      return;
+      };
+      if (pool.fits(job)) {
+        pool.run(job);
+        return;
+      }
     }
     mvSiluForwardF32(
       names("x", 8).map((n) => a[n]),
@@ -101,14 +104,17 @@ registerBladeKernel({
     const pool = kernelPool();
     if (pool && c > GRAD_CHANNEL_BLOCK && m * c >= PRODUCT_POOL_MIN_ELEMENTS) {
       const block = GRAD_CHANNEL_BLOCK * Math.ceil(c / pool.threads / GRAD_CHANNEL_BLOCK);
-      pool.run({
+      const job = {
         kind: "siluBackward",
         inputs: GRAD_INPUTS.map((n) => a[n]),
         outputs: out,
         params: [m, c, block],
         units: Math.ceil(c / block),
-      });
-      return;
+      };
+      if (pool.fits(job)) {
+        pool.run(job);
+        return;
+      }
     }
     mvSiluBackwardF32(
       names("dy", 8).map((n) => a[n]),

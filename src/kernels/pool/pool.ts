@@ -35,7 +35,11 @@ export interface ThreadPoolOptions {
   threads?: number;
   /** A worker exits after this long without a job, ms (default 2000). */
   idleMs?: number;
-  /** Largest arena, bytes (default 4 GiB); a bigger job throws a RangeError. */
+  /**
+   * Largest arena, bytes (default 1 GiB: the arena holds a copy of a job's arrays for as
+   * long as the pool lives, on top of the caller's own); a bigger job throws a RangeError,
+   * and {@link ThreadPool.fits} says so beforehand (our kernels then run single-threaded).
+   */
   maxArenaBytes?: number;
 }
 
@@ -76,6 +80,17 @@ export function checkThreads(threads: unknown, what = "threads"): number {
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
+/** Arena layout of `arrays`: every array at a cache-line boundary; offsets and total bytes. */
+function arenaLayout(arrays: readonly Float32Array[]): { offsets: number[]; bytes: number } {
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const a of arrays) {
+    offsets.push(bytes);
+    bytes += Math.ceil((4 * a.length) / ARENA_ALIGN) * ARENA_ALIGN;
+  }
+  return { offsets, bytes };
+}
+
 /** A pool of `threads − 1` shared-memory workers plus the calling thread. */
 export class ThreadPool {
   /** Threads, the caller's included. */
@@ -94,7 +109,7 @@ export class ThreadPool {
   constructor(options: ThreadPoolOptions = {}) {
     this.threads = checkThreads(options.threads ?? defaultThreads());
     this.#idleMs = options.idleMs ?? 2000;
-    const max = options.maxArenaBytes ?? 2 ** 32;
+    const max = options.maxArenaBytes ?? 2 ** 30;
     this.#arena = new SharedArrayBuffer(0, { maxByteLength: max });
     this.#workers = new Array(this.threads - 1).fill(undefined);
   }
@@ -155,6 +170,11 @@ export class ThreadPool {
     }
   }
 
+  /** Whether `job`'s arrays fit in the arena (at most `maxArenaBytes`). */
+  fits(job: Pick<PoolJob, "inputs" | "outputs">): boolean {
+    return arenaLayout([...job.inputs, ...job.outputs]).bytes <= this.#arena.maxByteLength;
+  }
+
   /**
    * Runs `job` on every thread of the pool and returns when all of it is done (outputs
    * written). Synchronous: the calling thread blocks.
@@ -178,13 +198,7 @@ export class ThreadPool {
         `ThreadPool.run: at most ${MAX_PARAMS} params, got ${job.params.length}`,
       );
     }
-    // Arena layout: every array at a cache-line boundary.
-    const offsets: number[] = [];
-    let bytes = 0;
-    for (const a of arrays) {
-      offsets.push(bytes);
-      bytes += Math.ceil((4 * a.length) / ARENA_ALIGN) * ARENA_ALIGN;
-    }
+    const { offsets, bytes } = arenaLayout(arrays);
     if (bytes > this.#arena.byteLength) {
       if (bytes > this.#arena.maxByteLength) {
         throw new RangeError(

@@ -143,6 +143,8 @@ Deno.test("ThreadPool: bad jobs and thread counts are named", async () => {
   assert.throws(() => new ThreadPool({ threads: -2 }), /got -2/);
   await withPool({ threads: 2, maxArenaBytes: 1024 }, (pool) => {
     const a = new Float32Array(1000);
+    assert.equal(pool.fits({ inputs: [a, a], outputs: [a] }), false);
+    assert.equal(pool.fits({ inputs: [a.subarray(0, 100)], outputs: [a.subarray(0, 100)] }), true);
     assert.throws(
       () =>
         pool.run({
