@@ -227,3 +227,34 @@ Deno.test("workerRows: the split where the calling thread (copies + its rows) an
   assert.equal(workerRows(1, 2, 0.45), 1);
   assert.equal(workerRows(7, 3, 0.08), 5); // 7 / (1/2 + 0.92) = 4.93
 });
+
+Deno.test("kernelPool: once its workers idled out, the pool (and its arena) is replaced", async () => {
+  const previous = getThreads();
+  try {
+    setThreads(2);
+    const pool = kernelPool()!;
+    const a = new Float32Array(1024);
+    pool.run({
+      kind: "fftConv",
+      inputs: [a, a],
+      outputs: [a.slice()],
+      params: [1, 1024, 1, 0],
+      units: 1,
+    });
+    assert.ok(pool.arenaBytes > 0);
+    assert.equal(kernelPool(), pool, "kept while its worker lives");
+    // The worker loads (type-checked under deno test: seconds), then idles out after 2 s.
+    for (let t = 0; t < 300 && pool.liveWorkers > 0; t++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(pool.liveWorkers, 0);
+    const next = kernelPool()!;
+    assert.notEqual(next, pool);
+    assert.ok(pool.disposed);
+    assert.equal(next.arenaBytes, 0, "a fresh arena");
+  } finally {
+    disposeKernelPool();
+    setThreads(previous);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});

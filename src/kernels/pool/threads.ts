@@ -31,10 +31,15 @@ export function getThreads(): number {
   return threads;
 }
 
-/** The kernels' pool, created on first use; undefined with one thread or outside Deno. */
+/**
+ * The kernels' pool, created on first use; undefined with one thread or outside Deno. A
+ * pool whose workers all idled out is replaced by a fresh one, so that its arena (a copy of
+ * the largest job's arrays) is freed between bursts of work.
+ */
 export function kernelPool(): ThreadPool | undefined {
   if (threads <= 1 || typeof Deno === "undefined") return undefined;
-  if (!pool || pool.disposed || pool.threads !== threads) {
+  const idle = pool !== undefined && pool.arenaBytes > 0 && pool.liveWorkers === 0;
+  if (!pool || pool.disposed || pool.threads !== threads || idle) {
     pool?.dispose();
     pool = new ThreadPool({ threads });
   }
