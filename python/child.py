@@ -246,7 +246,7 @@ def measure(c, result):
         "blas": blas,
         "allocator": alloc or ["glibc malloc"],
         "env": {k: os.environ[k] for k in ("LD_PRELOAD", "OMP_NUM_THREADS",
-                                           "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY",
+                                           "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY", "MALLOC_CONF",
                                            "CUDA_VISIBLE_DEVICES")
                 if k in os.environ},
     }

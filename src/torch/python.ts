@@ -14,6 +14,12 @@
  * - `LD_LIBRARY_PATH` starts with OpenBLAS's OpenMP build directory when installed, so
  *   `libblas.so.3` resolves to OpenBLAS whatever the system alternative says;
  * - `OMP_NUM_THREADS` / `OPENBLAS_NUM_THREADS` = the CPU count, unless already set;
+ * - `MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1` with jemalloc, unless set: freed pages
+ *   stay mapped for reuse (as PyTorch's CUDA caching allocator keeps device memory, and as
+ *   the wasm heap keeps ours). jemalloc's default hands large freed blocks back to the
+ *   kernel at once, so every step page-faults its activations in again; on this VM that
+ *   made filling a fresh 32 MiB tensor take 235 ms instead of 1.6 ms and the SE(3)-Hyena
+ *   forward at N = 1,024 (paper-runtime) ~1.3 s instead of ~0.1 s (measured 2026-12-02);
  * - `OMP_WAIT_POLICY=PASSIVE` unless set: idle OpenMP threads sleep instead of spinning.
  *   With spinning threads a case on a loaded machine (load 8 on 2 cores, measured) took
  *   2,065 ms instead of 89 ms; on an idle machine `ACTIVE` may be slightly faster.
@@ -27,6 +33,8 @@
 export const PYTHON_ENV = "SE3_HYENA_PYTHON";
 /** Debian's python3 (with `python3-torch`). */
 export const DEBIAN_PYTHON = "/usr/bin/python3";
+/** jemalloc options of the torch child: freed pages are kept for reuse, never purged. */
+export const JEMALLOC_RETAIN = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
 /** Debian's jemalloc (package libjemalloc2). */
 export const JEMALLOC_PATHS = [
   "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
@@ -97,6 +105,7 @@ export function torchChildEnv(
   if (jemalloc && !(base.LD_PRELOAD ?? "").includes("jemalloc")) {
     out.LD_PRELOAD = base.LD_PRELOAD ? `${base.LD_PRELOAD}:${jemalloc}` : jemalloc;
   }
+  if (jemalloc && base.MALLOC_CONF === undefined) out.MALLOC_CONF = JEMALLOC_RETAIN;
   const blas = OPENBLAS_DIRS.find(exists);
   if (blas) {
     out.LD_LIBRARY_PATH = base.LD_LIBRARY_PATH ? `${blas}:${base.LD_LIBRARY_PATH}` : blas;

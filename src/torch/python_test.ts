@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   DEBIAN_PYTHON,
   JEMALLOC_PATHS,
+  JEMALLOC_RETAIN,
   OPENBLAS_DIRS,
   PYTHON_ENV,
   resolvePython,
@@ -37,7 +38,11 @@ Deno.test("torchChildEnv: jemalloc preloaded, OpenBLAS first, threads and wait p
   const env = torchChildEnv({ LD_PRELOAD: "/lib/a.so", LD_LIBRARY_PATH: "/lib/x" });
   const jemalloc = JEMALLOC_PATHS.find(exists);
   const blas = OPENBLAS_DIRS.find(exists);
-  if (jemalloc) assert.equal(env.LD_PRELOAD, `/lib/a.so:${jemalloc}`);
+  if (jemalloc) {
+    assert.equal(env.LD_PRELOAD, `/lib/a.so:${jemalloc}`);
+    assert.equal(env.MALLOC_CONF, JEMALLOC_RETAIN, "freed pages kept for reuse");
+    assert.equal(torchChildEnv({ MALLOC_CONF: "" }).MALLOC_CONF, undefined, "the user's kept");
+  }
   if (blas) assert.equal(env.LD_LIBRARY_PATH, `${blas}:/lib/x`);
   assert.equal(env.OMP_NUM_THREADS, String(navigator.hardwareConcurrency));
   assert.equal(env.OPENBLAS_NUM_THREADS, String(navigator.hardwareConcurrency));
