@@ -164,6 +164,23 @@ Deno.test("buildSeries: TensorFlow.js and PyTorch rows never share a series; che
   assert.deepEqual(analyse(fixtureSweep()).platforms, ["tfjs"]);
 });
 
+Deno.test("analyse: the headline stays within TensorFlow.js when PyTorch has more lengths", () => {
+  const sweep = frameworksSweep();
+  // PyTorch also ran N = 64 for both models: its forward comparison has more common lengths.
+  for (
+    const r of sweep.results.filter((r) => r.case.framework === "torch" && r.case.seqLen === 256)
+  ) {
+    sweep.results.push({ ...r, id: `${r.id}-64`, case: { ...r.case, seqLen: 64 } });
+  }
+  const a = analyse(sweep);
+  const torchF = a.comparisons.find((c) =>
+    c.hyena.platform === "torch:cpu" && c.pass === "forward"
+  )!;
+  assert.equal(torchF.points.length, FW_LENGTHS.length + 1);
+  assert.equal(a.headline?.hyena.platform, "tfjs");
+  assert.equal(a.headline?.pass, "forward");
+});
+
 Deno.test("analyse: without TensorFlow.js rows the headline comes from the first platform", () => {
   const sweep = frameworksSweep();
   sweep.results = sweep.results.filter((r) => r.case.framework === "torch");
