@@ -227,7 +227,11 @@ export function otherFigures(
         ? `${fmtRatio(mem.ratio)} (${METRIC_NAME[mem.metric]})`
         : `not measured at ${fmtInt(n)}`,
     });
-    out.crossover.push({ name, text: crossoverText(k.crossover) });
+    // Beside another framework's tag, say whose the ordering is.
+    const who = k.crossover.kind === "hyena-faster" || k.crossover.kind === "not-reached"
+      ? "SE(3)-Hyena "
+      : "";
+    out.crossover.push({ name, text: who + crossoverText(k.crossover) });
     const e = exponentsValue(k.hyenaExponent, k.transformerExponent);
     out.exponent.push({ name, text: `${e.value} (${e.sub})` });
     out.context.push({
