@@ -125,7 +125,7 @@ export interface Analysis {
    * then most common lengths.
    */
   headline: Comparison | null;
-  /** Memory budgets seen in the rows, by backend (bytes). */
+  /** Memory budgets seen in the rows, by {@linkcode budgetKey} (bytes). */
   budgets: Record<string, number>;
 }
 
@@ -354,13 +354,25 @@ export function longestContext(
   return { seqLen, limitFound: firstFailure !== null, firstFailure };
 }
 
-/** Memory budgets by backend: the largest `memory.budgetBytes` seen on its rows. */
+/**
+ * Whose memory budget a case or series has: the backend for TensorFlow.js (`wasm`,
+ * `webgpu`), the framework and device for PyTorch (`PyTorch cuda`; its case's backend
+ * field does not apply), so a GPU's budget is never drawn as wasm's.
+ */
+export function budgetKey(
+  c: { framework?: unknown; device?: unknown; backend?: unknown },
+): string {
+  const platform = platformOf(c);
+  return platform === "tfjs" ? String(c.backend ?? "?") : platformName(platform);
+}
+
+/** Memory budgets by {@linkcode budgetKey}: the largest `memory.budgetBytes` seen on its rows. */
 export function memoryBudgets(rows: readonly CaseResult[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) {
     const b = num(r.memory?.budgetBytes);
-    const backend = String(r.case?.backend ?? r.worker?.backend ?? "?");
-    if (b !== null) out[backend] = Math.max(out[backend] ?? 0, b);
+    const key = budgetKey({ ...r.case, backend: r.case?.backend ?? r.worker?.backend });
+    if (b !== null) out[key] = Math.max(out[key] ?? 0, b);
   }
   return out;
 }

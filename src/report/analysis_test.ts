@@ -189,3 +189,9 @@ Deno.test("analyse: without TensorFlow.js rows the headline comes from the first
   assert.equal(a.headline?.hyena.platform, "torch:cpu");
   assert.equal(a.series[0].label, "SE(3)-Hyena · forward");
 });
+
+Deno.test("memoryBudgets: PyTorch's budget is its own, not the backend field's", () => {
+  const sweep = frameworksSweep();
+  for (const r of sweep.results) r.memory.budgetBytes = r.case.framework ? 80e9 : BUDGET;
+  assert.deepEqual(analyse(sweep).budgets, { wasm: BUDGET, "PyTorch cpu": 80e9 });
+});

@@ -9,6 +9,7 @@
 import type { CaseResult, SweepResults } from "../results.ts";
 import {
   type Analysis,
+  budgetKey,
   type MemoryMetric,
   memoryOf,
   modelName,
@@ -232,7 +233,7 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
         [p.peakBytes, p.rssPeakBytes, p.deviceBytes].filter((v): v is number => v !== null)
       );
       const fallback = known.length ? Math.max(...known) : 1;
-      const budget = a.budgets[s.backend] ?? null;
+      const budget = a.budgets[budgetKey(s)] ?? null;
       datasets.push({
         label: `out of memory: ${s.label}`,
         role: "oom",
@@ -262,7 +263,7 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
       },
     );
   }
-  const backends = new Set(series.map((s) => s.backend));
+  const backends = new Set(series.map(budgetKey));
   for (const [backend, bytes] of Object.entries(a.budgets)) {
     if (!backends.has(backend) || !xs.length) continue;
     datasets.push({
