@@ -6,7 +6,9 @@ import { escapeHtml } from "./escape.ts";
 import { smallSweep } from "./testdata/small_sweep.ts";
 import { fixtureSweep, HOSTILE_HOST, HOSTILE_LABEL } from "./testdata/fixture.ts";
 import { frameworksSweep, tfjsMs, torchMs } from "./testdata/frameworks.ts";
-import { HYENA, TRANSFORMER } from "./analysis.ts";
+import { analyse, HYENA, TRANSFORMER } from "./analysis.ts";
+import { atLength } from "./claims.ts";
+import { counterparts } from "./frameworks.ts";
 import { fmtRatio } from "./format.ts";
 
 const CHART_JS_STUB = "/* chart.js stub */ window.Chart = function () {};";
@@ -252,6 +254,18 @@ Deno.test("renderReport: two frameworks — framework column, ratio table, headl
   assert.ok(card.includes(`<div class="card-value">${speedup(true)}</div>`), card);
   assert.ok(card.includes(`PyTorch cpu</span> ${speedup(false)} at N = 4,096`), card);
   assert.notEqual(speedup(true), speedup(false));
+  // The paper's table: ours within TensorFlow.js, PyTorch's speed-up in its own column.
+  const paper = m.match(/<section id="paper"[^]*?<\/section>/)![0];
+  assert.ok(paper.includes("<th>ours (TensorFlow.js): speed-up</th>"), paper);
+  assert.ok(paper.includes("<th>ours (PyTorch cpu): speed-up</th>"), paper);
+  const a = analyse(frameworksSweep());
+  const torchAt = atLength(counterparts(a, a.headline!)[0], 2860).speedup!;
+  const tfjsAt = atLength(a.headline!, 2860).speedup!;
+  const row2860 = paper.match(/<td class="num">2,860<\/td>[^]*?<\/tr>/)![0];
+  const cells = [...row2860.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((x) => x[1]);
+  assert.equal(cells.at(-1), fmtRatio(torchAt));
+  assert.equal(cells.at(-3), fmtRatio(tfjsAt));
+  assert.notEqual(fmtRatio(torchAt), fmtRatio(tfjsAt));
   // A one-framework sweep has no framework table and no other-framework figures.
   const one = markup(renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB }));
   assert.ok(!one.includes('id="frameworks-table"'));
