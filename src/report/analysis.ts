@@ -121,8 +121,8 @@ export interface Analysis {
    */
   platforms: string[];
   /**
-   * The comparison the headline shows: within the primary platform, forward preferred,
-   * then most common lengths.
+   * The comparison the headline shows: within one platform (the first of `platforms` that
+   * has a comparison), forward preferred, then most common lengths.
    */
   headline: Comparison | null;
   /** Memory budgets seen in the rows, by {@linkcode budgetKey} (bytes). */
@@ -421,8 +421,10 @@ export function analyse(results: SweepResults): Analysis {
     Number(b === "tfjs") - Number(a === "tfjs") || a.localeCompare(b)
   );
   const score = (c: Comparison) => [c.pass === "forward" ? 1 : 0, c.points.length];
+  // Within one platform: the first (tfjs when present) that has a comparison at all.
+  const primary = platforms.find((p) => comparisons.some((c) => c.hyena.platform === p));
   const headline = comparisons
-    .filter((c) => c.hyena.platform === platforms[0])
+    .filter((c) => c.hyena.platform === primary)
     .sort((a, b) => {
       const [a0, a1] = score(a), [b0, b1] = score(b);
       return b0 - a0 || b1 - a1;

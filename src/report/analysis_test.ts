@@ -195,3 +195,14 @@ Deno.test("memoryBudgets: PyTorch's budget is its own, not the backend field's",
   for (const r of sweep.results) r.memory.budgetBytes = r.case.framework ? 80e9 : BUDGET;
   assert.deepEqual(analyse(sweep).budgets, { wasm: BUDGET, "PyTorch cpu": 80e9 });
 });
+
+Deno.test("analyse: when TensorFlow.js ran one model only, the headline is PyTorch's", () => {
+  const sweep = frameworksSweep();
+  sweep.results = sweep.results.filter((r) =>
+    r.case.framework === "torch" || r.case.model === HYENA
+  );
+  const a = analyse(sweep);
+  assert.deepEqual(a.platforms, ["tfjs", "torch:cpu"]);
+  assert.equal(a.headline?.hyena.platform, "torch:cpu");
+  assert.ok(a.comparisons.every((c) => c.hyena.platform === "torch:cpu"));
+});
