@@ -22,7 +22,10 @@
  * - Equivariant-transformer global context, per (query, key) pair, B·N² pairs:
  *   `materialized` 36 (cross product 9, norm 6, scale 1, softmax 5, weighting 3, cross with v 9,
  *   accumulation 3) + scalar attention 4·D + 6; `gram` 29 + 4·D + 6 (dot products instead of
- *   cross products, see design/model.md §4).
+ *   cross products, see design/model.md §4). `flash` depends on the framework: our
+ *   TensorFlow.js kernels compute the cross products per pair (36, as materialized;
+ *   `src/kernels/attention_math.ts`), PyTorch's flash uses the Gram identity (29, as gram;
+ *   `python/se3_torch/context.py`).
  * - Per-token glue: gates (2 sigmoids, D + 3 products), cross/elementwise combine (9 + D),
  *   residual adds (2·(D + 3) per block), centring and un-centring of the input (9).
  *
@@ -46,6 +49,8 @@ export interface FlopsQuery {
   batch: number;
   preset: string;
   attention?: string;
+  /** `tfjs` (default) or `torch`: which implementation's per-pair count `flash` uses. */
+  framework?: string;
   /** Scalar inputs per token S; default D. */
   scalarInputs?: number;
   /** Extra vector inputs per token m; default 0. */
@@ -78,18 +83,28 @@ export function fftConvFlops(n: number): number {
   return 3 * fft + 6 * m;
 }
 
-/** Forward FLOPs of one SE(3)-Hyena operator or attention layer's global context, per sample. */
+/** FLOPs per (query, key) pair of the vector attention: 29 with the Gram identity, else 36. */
+export function vectorPairFlops(attention = "materialized", framework = "tfjs"): number {
+  const gramIdentity = attention === "gram" || (attention === "flash" && framework === "torch");
+  return gramIdentity ? 29 : 36;
+}
+
+/**
+ * Forward FLOPs of one SE(3)-Hyena operator or attention layer's global context, per sample.
+ * `framework` (default `tfjs`) matters only for `flash` attention (see the module doc).
+ */
 export function globalContextFlops(
   model: string,
   n: number,
   d: number,
   attention = "materialized",
+  framework = "tfjs",
 ): number {
   if (model === "se3-hyena") {
     return (d + 6) * fftConvFlops(n) + n * (6 + d + 3 + 3);
   }
   if (model === "equivariant-transformer") {
-    const perPair = (attention === "gram" || attention === "flash" ? 29 : 36) + 4 * d + 6;
+    const perPair = vectorPairFlops(attention, framework) + 4 * d + 6;
     return n * n * perPair;
   }
   throw new RangeError(`globalContextFlops: no FLOP model for model ${JSON.stringify(model)}`);
@@ -111,7 +126,7 @@ export function forwardFlops(q: FlopsQuery): number | null {
     cliffordMlpFlops(D + 1, C, D); // ξ
   const perTokenBlock = perTokenOperator + cliffordMlpFlops(D + 1, C, D) + 2 * (D + 3);
   const perSample = n * (perTokenModel + layers * perTokenBlock) +
-    layers * globalContextFlops(q.model, n, D, q.attention);
+    layers * globalContextFlops(q.model, n, D, q.attention, q.framework);
   return q.batch * perSample;
 }
 

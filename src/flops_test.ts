@@ -4,6 +4,7 @@ import {
   fftConvFlops,
   fftSize,
   forwardFlops,
+  globalContextFlops,
   mvLinearFlops,
   passFlops,
 } from "./flops.ts";
@@ -57,4 +58,26 @@ Deno.test("backward counts 3 × forward; batch and layers scale linearly; unknow
   const oneLayer = forwardFlops(q("se3-hyena", 1000, { preset: "paper-runtime" }))!;
   const threeLayers = forwardFlops(q("se3-hyena", 1000, { preset: "recall" }))!; // same widths, 3 layers
   assert.ok(threeLayers > 2.5 * oneLayer && threeLayers < 3 * oneLayer);
+});
+
+Deno.test("flash counts per framework: ours crosses per pair (36), PyTorch's uses the Gram identity (29)", () => {
+  const n = 1000, d = 16;
+  const ctx = (attention: string, framework?: string) =>
+    globalContextFlops("equivariant-transformer", n, d, attention, framework);
+  assert.equal(ctx("materialized"), n * n * (36 + 4 * d + 6));
+  assert.equal(ctx("gram"), n * n * (29 + 4 * d + 6));
+  assert.equal(ctx("flash"), ctx("materialized"));
+  assert.equal(ctx("flash", "tfjs"), ctx("materialized"));
+  assert.equal(ctx("flash", "torch"), ctx("gram"));
+  assert.equal(ctx("materialized", "torch"), ctx("materialized"));
+  // Through the case: a torch flash case counts fewer FLOPs than a tfjs one, by 7 per pair.
+  const flash = (framework?: string) =>
+    passFlops(q("equivariant-transformer", n, { attention: "flash", framework }))!;
+  assert.equal(flash(), flash("tfjs"));
+  assert.equal(flash("tfjs") - flash("torch"), 7 * n * n);
+  // The SE(3)-Hyena count does not depend on the framework.
+  assert.equal(
+    passFlops(q("se3-hyena", n, { framework: "torch" })),
+    passFlops(q("se3-hyena", n)),
+  );
 });

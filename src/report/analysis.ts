@@ -41,16 +41,30 @@ export interface SeriesPoint {
   row: CaseResult;
 }
 
-/** The rows of one model × pass × variant (attention, backend, batch, preset), by length. */
+/**
+ * The rows of one model × pass × variant (attention, framework and device, backend, batch,
+ * preset, gradient checkpointing), by length.
+ */
 export interface Series {
-  /** Stable key: `model|attention|pass|backend|batch|preset`. */
+  /**
+   * Stable key: `model|attention|pass|backend|batch|preset`, then `|torch:<device>` for
+   * PyTorch rows and `|checkpoint` for checkpointed backward rows.
+   */
   key: string;
   model: ModelKind;
   pass: PassKind;
   attention: string | null;
+  /** `tfjs` (rows without a framework) or `torch`. */
+  framework: string;
+  /** PyTorch's device (`cpu`, `cuda`); null for TensorFlow.js (its `backend` says where). */
+  device: string | null;
+  /** The framework and device as one key: `tfjs`, `torch:cpu`, `torch:cuda` (see {@linkcode platformOf}). */
+  platform: string;
   backend: string;
   batch: number;
   preset: string;
+  /** Backward with gradient checkpointing (`case.checkpoint`). */
+  checkpoint: boolean;
   /** Human label, e.g. `SE(3)-Hyena · forward` (+ the variant fields that differ). */
   label: string;
   /** One point per length, ascending; every status. */
@@ -101,9 +115,17 @@ export interface Comparison {
 export interface Analysis {
   series: Series[];
   comparisons: Comparison[];
-  /** The comparison the headline shows (forward preferred, then most common lengths). */
+  /**
+   * The framework/device keys of the series ({@linkcode platformOf}), the primary first:
+   * `tfjs` when present, else the first in sorted order.
+   */
+  platforms: string[];
+  /**
+   * The comparison the headline shows: within one platform (the first of `platforms` that
+   * has a comparison), forward preferred, then most common lengths.
+   */
   headline: Comparison | null;
-  /** Memory budgets seen in the rows, by backend (bytes). */
+  /** Memory budgets seen in the rows, by {@linkcode budgetKey} (bytes). */
   budgets: Record<string, number>;
 }
 
@@ -113,6 +135,23 @@ const MODEL_NAMES: Record<string, string> = {
   "hyena": "Hyena",
   "transformer": "transformer",
 };
+
+/**
+ * The framework/device key of a case: `tfjs` for TensorFlow.js (rows without a framework
+ * included; its backend is a variant within it), `torch:<device>` for PyTorch.
+ */
+export function platformOf(c: { framework?: unknown; device?: unknown }): string {
+  const fw = typeof c.framework === "string" && c.framework ? c.framework : "tfjs";
+  return fw === "tfjs" ? fw : `${fw}:${typeof c.device === "string" ? c.device : "cpu"}`;
+}
+
+const FRAMEWORK_NAMES: Record<string, string> = { tfjs: "TensorFlow.js", torch: "PyTorch" };
+
+/** Display name of a platform key: `TensorFlow.js`, `PyTorch cpu`, `PyTorch cuda`. */
+export function platformName(platform: string): string {
+  const [fw, device] = platform.split(":");
+  return [FRAMEWORK_NAMES[fw] ?? fw, device].filter(Boolean).join(" ");
+}
 
 /** Display name of a model kind (unknown kinds are returned as they are). */
 export function modelName(model: string): string {
@@ -152,7 +191,7 @@ function statusRank(s: CaseStatus): number {
 
 /**
  * Groups the `forward`/`backward` rows into series (one per model × pass × attention
- * × backend × batch × preset), points ascending by length. Where several rows share a
+ * × framework/device × backend × batch × preset × checkpointing), points ascending by length. Where several rows share a
  * length (a repeated case), the `ok` one with the smallest median is kept.
  * Rows without a numeric `case.seqLen` are skipped.
  */
@@ -163,17 +202,26 @@ export function buildSeries(rows: readonly CaseResult[]): Series[] {
     const c = row.case;
     if (!c || !SERIES_PASSES.includes(c.pass) || num(c.seqLen) === null) continue;
     const attention = c.model === TRANSFORMER ? (c.attention ?? null) : null;
-    const key = [c.model, attention ?? "", c.pass, c.backend, c.batch, c.preset].join("|");
+    const platform = platformOf(c);
+    const checkpoint = c.checkpoint === true;
+    const key = [c.model, attention ?? "", c.pass, c.backend, c.batch, c.preset]
+      .concat(platform === "tfjs" ? [] : [platform], checkpoint ? ["checkpoint"] : [])
+      .join("|");
     let s = groups.get(key);
     if (!s) {
+      const [framework, device = null] = platform.split(":");
       s = {
         key,
         model: c.model,
         pass: c.pass,
         attention,
+        framework,
+        device,
+        platform,
         backend: String(c.backend),
         batch: c.batch,
         preset: String(c.preset),
+        checkpoint,
         label: "",
         points: [],
       };
@@ -204,18 +252,31 @@ export function buildSeries(rows: readonly CaseResult[]): Series[] {
   return series;
 }
 
-/** Labels: model name · pass, plus the variant fields that differ between series. */
+/**
+ * Labels: model name · pass, plus the variant fields that differ between series. Where
+ * frameworks differ each series names its own (`TensorFlow.js wasm`, `PyTorch cpu`: a
+ * PyTorch row's backend field is not used); `checkpointed` where checkpointing differs.
+ */
 function labelSeries(series: Series[]): void {
   const varying = (f: (s: Series) => unknown) => new Set(series.map(f)).size > 1;
   const showAttention = new Set(series.filter((s) => s.attention).map((s) => s.attention))
     .size > 1;
+  const showPlatform = varying((s) => s.platform);
   const showBackend = varying((s) => s.backend);
   const showBatch = varying((s) => s.batch);
   const showPreset = varying((s) => s.preset);
+  const showCheckpoint = varying((s) => s.checkpoint);
   for (const s of series) {
     const extra: string[] = [];
     if (showAttention && s.attention) extra.push(s.attention);
-    if (showBackend) extra.push(s.backend);
+    if (showPlatform) {
+      extra.push(
+        s.framework === "tfjs"
+          ? `${platformName(s.platform)} ${s.backend}`
+          : platformName(s.platform),
+      );
+    } else if (showBackend) extra.push(s.backend);
+    if (showCheckpoint && s.checkpoint) extra.push("checkpointed");
     if (showBatch) extra.push(`batch ${s.batch}`);
     if (showPreset) extra.push(s.preset);
     s.label = `${modelName(s.model)} · ${s.pass}` + (extra.length ? ` (${extra.join(", ")})` : "");
@@ -293,13 +354,25 @@ export function longestContext(
   return { seqLen, limitFound: firstFailure !== null, firstFailure };
 }
 
-/** Memory budgets by backend: the largest `memory.budgetBytes` seen on its rows. */
+/**
+ * Whose memory budget a case or series has: the backend for TensorFlow.js (`wasm`,
+ * `webgpu`), the framework and device for PyTorch (`PyTorch cuda`; its case's backend
+ * field does not apply), so a GPU's budget is never drawn as wasm's.
+ */
+export function budgetKey(
+  c: { framework?: unknown; device?: unknown; backend?: unknown },
+): string {
+  const platform = platformOf(c);
+  return platform === "tfjs" ? String(c.backend ?? "?") : platformName(platform);
+}
+
+/** Memory budgets by {@linkcode budgetKey}: the largest `memory.budgetBytes` seen on its rows. */
 export function memoryBudgets(rows: readonly CaseResult[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) {
     const b = num(r.memory?.budgetBytes);
-    const backend = String(r.case?.backend ?? r.worker?.backend ?? "?");
-    if (b !== null) out[backend] = Math.max(out[backend] ?? 0, b);
+    const key = budgetKey({ ...r.case, backend: r.case?.backend ?? r.worker?.backend });
+    if (b !== null) out[key] = Math.max(out[key] ?? 0, b);
   }
   return out;
 }
@@ -324,11 +397,13 @@ export function compareSeries(hyena: Series, transformer: Series): Comparison {
 
 /**
  * Pairs every SE(3)-Hyena series with every transformer series of the same pass,
- * backend, batch and preset (one comparison per attention variant).
+ * framework and device, backend, batch, preset and checkpointing (one comparison per
+ * attention variant): a ratio is never taken across frameworks.
  */
 export function pairSeries(series: readonly Series[]): Comparison[] {
   const out: Comparison[] = [];
-  const variant = (s: Series) => [s.pass, s.backend, s.batch, s.preset].join("|");
+  const variant = (s: Series) =>
+    [s.pass, s.platform, s.backend, s.batch, s.preset, s.checkpoint].join("|");
   for (const h of series.filter((s) => s.model === HYENA)) {
     for (const t of series.filter((s) => s.model === TRANSFORMER && variant(s) === variant(h))) {
       out.push(compareSeries(h, t));
@@ -342,10 +417,17 @@ export function analyse(results: SweepResults): Analysis {
   const rows = Array.isArray(results.results) ? results.results : [];
   const series = buildSeries(rows);
   const comparisons = pairSeries(series);
+  const platforms = [...new Set(series.map((s) => s.platform))].sort((a, b) =>
+    Number(b === "tfjs") - Number(a === "tfjs") || a.localeCompare(b)
+  );
   const score = (c: Comparison) => [c.pass === "forward" ? 1 : 0, c.points.length];
-  const headline = [...comparisons].sort((a, b) => {
-    const [a0, a1] = score(a), [b0, b1] = score(b);
-    return b0 - a0 || b1 - a1;
-  })[0] ?? null;
-  return { series, comparisons, headline, budgets: memoryBudgets(rows) };
+  // Within one platform: the first (tfjs when present) that has a comparison at all.
+  const primary = platforms.find((p) => comparisons.some((c) => c.hyena.platform === p));
+  const headline = comparisons
+    .filter((c) => c.hyena.platform === primary)
+    .sort((a, b) => {
+      const [a0, a1] = score(a), [b0, b1] = score(b);
+      return b0 - a0 || b1 - a1;
+    })[0] ?? null;
+  return { series, comparisons, platforms, headline, budgets: memoryBudgets(rows) };
 }

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
-import { analyse, buildSeries, longestContext, ratioSeries } from "./analysis.ts";
+import {
+  analyse,
+  buildSeries,
+  HYENA,
+  longestContext,
+  ratioSeries,
+  TRANSFORMER,
+} from "./analysis.ts";
 import { claimsOf } from "./claims.ts";
 import { BUDGET, fixtureSweep } from "./testdata/fixture.ts";
+import { CHECKPOINT_N, frameworksSweep, FW_LENGTHS, torchMs } from "./testdata/frameworks.ts";
 
 const close = (a: number, b: number, eps = 1e-9) =>
   assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
@@ -101,4 +109,100 @@ Deno.test("analyse: the context ratio says when it is only a bound", () => {
   const noOom = fixtureSweep();
   noOom.results = noOom.results.filter((r) => r.status !== "oom");
   assert.equal(claimsOf(analyse(noOom).headline!).contextRatio.kind, "unknown");
+});
+
+Deno.test("buildSeries: TensorFlow.js and PyTorch rows never share a series; checkpointed rows have their own", () => {
+  const a = analyse(frameworksSweep());
+  assert.deepEqual(a.series.map((s) => s.label), [
+    "SE(3)-Hyena · forward (TensorFlow.js wasm)",
+    "SE(3)-Hyena · forward (PyTorch cpu)",
+    "SE(3)-Hyena · backward (TensorFlow.js wasm)",
+    "SE(3)-Hyena · backward (TensorFlow.js wasm, checkpointed)",
+    "SE(3)-Hyena · backward (PyTorch cpu)",
+    "equivariant transformer · forward (TensorFlow.js wasm)",
+    "equivariant transformer · forward (PyTorch cpu)",
+    "equivariant transformer · backward (TensorFlow.js wasm)",
+    "equivariant transformer · backward (PyTorch cpu)",
+  ]);
+  const torchHf = a.series[1];
+  assert.deepEqual([torchHf.framework, torchHf.device, torchHf.platform], [
+    "torch",
+    "cpu",
+    "torch:cpu",
+  ]);
+  assert.deepEqual(
+    torchHf.points.map((p) => p.median),
+    FW_LENGTHS.map((n) => torchMs(HYENA, "forward", n)),
+  );
+  const plain = a.series[2], ckpt = a.series[3];
+  assert.deepEqual(plain.points.map((p) => p.seqLen), FW_LENGTHS);
+  assert.deepEqual(ckpt.points.map((p) => p.seqLen), [CHECKPOINT_N]);
+  assert.equal(ckpt.checkpoint, true);
+  assert.notEqual(plain.key, ckpt.key);
+  // Comparisons only within one framework (and checkpointing): tfjs and torch, forward and
+  // backward; the checkpointed series has no transformer partner.
+  assert.deepEqual(
+    a.comparisons.map((c) => `${c.pass} ${c.hyena.platform} ${c.transformer.platform}`),
+    [
+      "forward tfjs tfjs",
+      "forward torch:cpu torch:cpu",
+      "backward tfjs tfjs",
+      "backward torch:cpu torch:cpu",
+    ],
+  );
+  assert.ok(a.comparisons.every((c) => !c.hyena.checkpoint));
+  const torchF = a.comparisons[1];
+  close(
+    torchF.largest!.speedup!,
+    torchMs(TRANSFORMER, "forward", 4096) / torchMs(HYENA, "forward", 4096),
+  );
+  // The headline is within the primary framework (TensorFlow.js), forward.
+  assert.deepEqual(a.platforms, ["tfjs", "torch:cpu"]);
+  assert.equal(a.headline, a.comparisons[0]);
+  assert.equal(a.headline!.transformer.platform, "tfjs");
+  // A single-framework sweep keeps its labels (no framework suffix).
+  assert.deepEqual(analyse(fixtureSweep()).platforms, ["tfjs"]);
+});
+
+Deno.test("analyse: the headline stays within TensorFlow.js when PyTorch has more lengths", () => {
+  const sweep = frameworksSweep();
+  // PyTorch also ran N = 64 for both models: its forward comparison has more common lengths.
+  for (
+    const r of sweep.results.filter((r) => r.case.framework === "torch" && r.case.seqLen === 256)
+  ) {
+    sweep.results.push({ ...r, id: `${r.id}-64`, case: { ...r.case, seqLen: 64 } });
+  }
+  const a = analyse(sweep);
+  const torchF = a.comparisons.find((c) =>
+    c.hyena.platform === "torch:cpu" && c.pass === "forward"
+  )!;
+  assert.equal(torchF.points.length, FW_LENGTHS.length + 1);
+  assert.equal(a.headline?.hyena.platform, "tfjs");
+  assert.equal(a.headline?.pass, "forward");
+});
+
+Deno.test("analyse: without TensorFlow.js rows the headline comes from the first platform", () => {
+  const sweep = frameworksSweep();
+  sweep.results = sweep.results.filter((r) => r.case.framework === "torch");
+  const a = analyse(sweep);
+  assert.deepEqual(a.platforms, ["torch:cpu"]);
+  assert.equal(a.headline?.hyena.platform, "torch:cpu");
+  assert.equal(a.series[0].label, "SE(3)-Hyena · forward");
+});
+
+Deno.test("memoryBudgets: PyTorch's budget is its own, not the backend field's", () => {
+  const sweep = frameworksSweep();
+  for (const r of sweep.results) r.memory.budgetBytes = r.case.framework ? 80e9 : BUDGET;
+  assert.deepEqual(analyse(sweep).budgets, { wasm: BUDGET, "PyTorch cpu": 80e9 });
+});
+
+Deno.test("analyse: when TensorFlow.js ran one model only, the headline is PyTorch's", () => {
+  const sweep = frameworksSweep();
+  sweep.results = sweep.results.filter((r) =>
+    r.case.framework === "torch" || r.case.model === HYENA
+  );
+  const a = analyse(sweep);
+  assert.deepEqual(a.platforms, ["tfjs", "torch:cpu"]);
+  assert.equal(a.headline?.hyena.platform, "torch:cpu");
+  assert.ok(a.comparisons.every((c) => c.hyena.platform === "torch:cpu"));
 });

@@ -17,6 +17,7 @@ import {
   HOSTILE_TASK,
   TRAIN_LENGTHS,
 } from "./testdata/fixture.ts";
+import { frameworksSweep, FW_LENGTHS } from "./testdata/frameworks.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const FLAGS = [
@@ -239,6 +240,61 @@ Deno.test({
 
       assert.deepEqual(errors, [], "no console errors or warnings");
       assert.deepEqual(requests, [url], "no request besides the report file itself");
+    } finally {
+      await context.close();
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "two-framework report in headless Chromium: one line per framework, the ratio table",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    requireChromium();
+    const dir = await Deno.makeTempDir({ prefix: "report-browser-fw-" });
+    const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    try {
+      const index = await writeReport(frameworksSweep(), dir);
+      const page = context.pages()[0] ?? await context.newPage();
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+      await page.goto(new URL(`file://${index}`).href, { waitUntil: "load" });
+      await page.waitForFunction(() =>
+        Object.keys((globalThis as unknown as { __charts?: object }).__charts ?? {}).length > 0
+      );
+      const runtime: { label: string; drawn: number }[] = await page.evaluate(() => {
+        // deno-lint-ignore no-explicit-any
+        const c = (globalThis as any).__charts.runtime;
+        // deno-lint-ignore no-explicit-any
+        return c.data.datasets.map((d: any, i: number) => ({
+          label: d.label,
+          drawn: c.getDatasetMeta(i).data.length,
+        }));
+      });
+      const drawn = (label: string) => runtime.find((d) => d.label === label)?.drawn;
+      for (const fw of ["TensorFlow.js wasm", "PyTorch cpu"]) {
+        assert.equal(drawn(`SE(3)-Hyena · forward (${fw})`), FW_LENGTHS.length, fw);
+        assert.equal(drawn(`equivariant transformer · forward (${fw})`), FW_LENGTHS.length, fw);
+      }
+      assert.equal(drawn("SE(3)-Hyena · backward (TensorFlow.js wasm, checkpointed)"), 1);
+      assert.equal(drawn("SE(3)-Hyena · backward (PyTorch cpu)"), FW_LENGTHS.length + 1);
+      const table = page.locator("#frameworks-table tbody tr");
+      assert.equal(await table.count(), 13);
+      assert.ok(await table.first().isVisible());
+      assert.match(await page.locator("#headline .card-other").first().innerText(), /PyTorch cpu/);
+      assert.deepEqual(errors, [], "no console errors or warnings");
     } finally {
       await context.close();
       await Deno.remove(dir, { recursive: true });

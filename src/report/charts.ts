@@ -9,6 +9,8 @@
 import type { CaseResult, SweepResults } from "../results.ts";
 import {
   type Analysis,
+  budgetKey,
+  type Comparison,
   type MemoryMetric,
   memoryOf,
   modelName,
@@ -232,7 +234,7 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
         [p.peakBytes, p.rssPeakBytes, p.deviceBytes].filter((v): v is number => v !== null)
       );
       const fallback = known.length ? Math.max(...known) : 1;
-      const budget = a.budgets[s.backend] ?? null;
+      const budget = a.budgets[budgetKey(s)] ?? null;
       datasets.push({
         label: `out of memory: ${s.label}`,
         role: "oom",
@@ -262,7 +264,7 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
       },
     );
   }
-  const backends = new Set(series.map((s) => s.backend));
+  const backends = new Set(series.map(budgetKey));
   for (const [backend, bytes] of Object.entries(a.budgets)) {
     if (!backends.has(backend) || !xs.length) continue;
     datasets.push({
@@ -289,6 +291,26 @@ export function memoryChart(a: Analysis, pass: string): ChartSpec | null {
   };
 }
 
+/**
+ * Ratio line colours: [forward, backward] per framework/device, in `analysis.platforms`
+ * order (the primary first; other frameworks in other hues, so they are told apart).
+ */
+const RATIO_COLORS: Record<"speedup" | "memory", [string, string][]> = {
+  speedup: [["#1f6fb4", "#6b9bd1"], ["#e07b00", "#f0a860"], ["#7b2cbf", "#b185db"]],
+  memory: [["#2a9d8f", "#83c5be"], ["#bc4749", "#d88c8d"], ["#6a994e", "#a7c957"]],
+};
+
+/** The colour of a comparison's speed-up or memory-ratio line. */
+export function ratioColor(
+  kind: "speedup" | "memory",
+  c: Comparison,
+  a: Pick<Analysis, "platforms">,
+): string {
+  const palette = RATIO_COLORS[kind];
+  const i = Math.max(0, a.platforms.indexOf(c.hyena.platform)) % palette.length;
+  return palette[i][c.pass === "forward" ? 0 : 1];
+}
+
 /** Speed-up and memory ratio of SE(3)-Hyena over the transformer vs N, with the paper's. */
 export function ratioChart(a: Analysis): ChartSpec | null {
   if (!a.comparisons.length) return null;
@@ -305,7 +327,7 @@ export function ratioChart(a: Analysis): ChartSpec | null {
       datasets.push({
         label: `speed-up · ${tag}`,
         role: "ratio",
-        color: c.pass === "forward" ? "#1f6fb4" : "#6b9bd1",
+        color: ratioColor("speedup", c, a),
         dash: c.pass === "backward" ? [6, 4] : undefined,
         data: sp.map((p) => ({ x: p.seqLen, y: p.speedup! })),
       });
@@ -314,7 +336,7 @@ export function ratioChart(a: Analysis): ChartSpec | null {
       datasets.push({
         label: `memory ratio (${METRIC_LABEL[c.memoryMetric]}) · ${tag}`,
         role: "ratio",
-        color: c.pass === "forward" ? "#2a9d8f" : "#83c5be",
+        color: ratioColor("memory", c, a),
         pointStyle: "rect",
         dash: c.pass === "backward" ? [6, 4] : undefined,
         data: mr.map((p) => ({ x: p.seqLen, y: p.memoryRatio! })),

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { analyse } from "./analysis.ts";
-import { memoryChart, ratioChart, runtimeChart, timelineChart } from "./charts.ts";
+import { memoryChart, ratioChart, ratioColor, runtimeChart, timelineChart } from "./charts.ts";
 import { fixtureSweep } from "./testdata/fixture.ts";
+import { frameworksSweep } from "./testdata/frameworks.ts";
 import { PAPER_FIG5 } from "./paper.ts";
 import { smallSweep } from "./testdata/small_sweep.ts";
 import { shadeOf } from "./training.ts";
@@ -39,4 +40,21 @@ Deno.test("timeline: training rows of four models get four colours", () => {
   const spec = timelineChart({ ...fixtureSweep(), results: rows })!;
   assert.equal(spec.datasets.length, 4);
   assert.equal(new Set(spec.datasets.map((d) => d.color)).size, 4);
+});
+
+Deno.test("ratioChart: each framework's ratio lines in their own colour", () => {
+  const a = analyse(frameworksSweep());
+  const spec = ratioChart(a)!;
+  const colour = (platform: string) =>
+    new Set(
+      spec.datasets.filter((d) =>
+        d.label.includes(platform === "tfjs" ? "TensorFlow.js" : "PyTorch")
+      )
+        .map((d) => d.color),
+    );
+  const tfjs = colour("tfjs"), torch = colour("torch:cpu");
+  assert.equal(tfjs.size, 4); // speed-up and memory ratio, forward and backward
+  assert.equal(torch.size, 4);
+  assert.ok([...tfjs].every((c) => !torch.has(c)));
+  assert.equal(ratioColor("speedup", a.comparisons[0], a), "#1f6fb4");
 });

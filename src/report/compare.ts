@@ -65,7 +65,8 @@ export interface SweepComparison {
  * The matching key of a case: its identifying fields joined by `/`
  * (`model/attention/pass/seqLen/batch/preset/backend`, then `/task` for training cases,
  * so the two recall vocabularies and n-body never match each other, then the framework
- * and device of non-TensorFlow.js cases, so a PyTorch row never matches a tfjs one).
+ * and device of non-TensorFlow.js cases, so a PyTorch row never matches a tfjs one, and
+ * `checkpoint` for checkpointed backward cases, which never match plain ones).
  */
 export function caseKey(row: CaseResult): string {
   const c = row.case ?? ({} as CaseResult["case"]);
@@ -74,6 +75,7 @@ export function caseKey(row: CaseResult): string {
   if (c.framework !== undefined && c.framework !== "tfjs") {
     key.push(String(c.framework), ...(c.device !== undefined ? [String(c.device)] : []));
   }
+  if (c.checkpoint === true) key.push("checkpoint");
   return key.join("/");
 }
 

@@ -106,6 +106,8 @@ Deno.test("caseKey: PyTorch rows carry their framework and device, tfjs rows do 
     case: { ...row.case, framework: "torch" as const, device: "cpu" as const },
   };
   assert.equal(caseKey(torch), "se3-hyena/-/forward/64/1/quick/wasm/torch/cpu");
+  const ckpt = { ...row, case: { ...row.case, pass: "backward" as const, checkpoint: true } };
+  assert.equal(caseKey(ckpt), "se3-hyena/-/backward/64/1/quick/wasm/checkpoint");
   assert.equal(caseKey({ ...row, case: { ...row.case, framework: "tfjs" } }), caseKey(row));
 });
 

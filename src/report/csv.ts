@@ -53,6 +53,12 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   // Appended (readers by position keep working): load averages around the case, 1 minute.
   { header: "load1Before", get: (r) => r.loadAvg?.before?.[0] },
   { header: "load1After", get: (r) => r.loadAvg?.after?.[0] },
+  // Appended: which framework ran the case (rows without one are TensorFlow.js), PyTorch's
+  // device, gradient checkpointing, and the framework version the worker recorded.
+  { header: "framework", get: (r) => r.case?.framework ?? "tfjs" },
+  { header: "torchDevice", get: (r) => r.case?.device },
+  { header: "checkpoint", get: (r) => r.case?.checkpoint === true },
+  { header: "workerFramework", get: (r) => r.worker?.framework },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CSV_COLUMNS, csvField, toCsv } from "./csv.ts";
+import { frameworksSweep } from "./testdata/frameworks.ts";
 import { fixtureSweep, HOSTILE_HOST } from "./testdata/fixture.ts";
 
 Deno.test("csvField quotes commas, quotes and line breaks (RFC 4180)", () => {
@@ -55,7 +56,21 @@ Deno.test("toCsv: load averages before/after each case, empty for older rows", a
     { model: "h", n: 64, ms: 1, load: [0.5, 1.25] },
     { model: "h", n: 128, ms: 1 },
   ]));
-  const [, a, b] = csv.trim().split(/\r?\n/);
-  assert.ok(a.endsWith(",0.5,1.25"), a);
-  assert.ok(b.endsWith(",,"), b);
+  const [head, a, b] = csv.trim().split(/\r?\n/).map((l) => l.split(","));
+  const load = (r: string[]) =>
+    [r[head.indexOf("load1Before")], r[head.indexOf("load1After")]].join(",");
+  assert.equal(load(a), "0.5,1.25");
+  assert.equal(load(b), ",");
+});
+
+Deno.test("toCsv: framework, PyTorch device and checkpointing per row", () => {
+  const rows = toCsv(frameworksSweep()).trim().split(/\r?\n/).map((l) => l.split(","));
+  const col = (h: string) => rows[0].indexOf(h);
+  const tags = rows.slice(1).map((r) =>
+    `${r[col("framework")]}/${r[col("torchDevice")]}/${r[col("checkpoint")]}`
+  );
+  assert.equal(tags.filter((t) => t === "torch/cpu/false").length, 13);
+  assert.equal(tags.filter((t) => t === "tfjs//false").length, 12);
+  assert.equal(tags.filter((t) => t === "tfjs//true").length, 1);
+  assert.ok(rows.slice(1).some((r) => r[col("workerFramework")] === "torch 1.13.0 cpu"));
 });

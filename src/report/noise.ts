@@ -10,7 +10,7 @@
  */
 
 import type { CaseResult, SweepResults } from "../results.ts";
-import { type Analysis, modelName, okPoints } from "./analysis.ts";
+import { type Analysis, modelName, okPoints, platformName, platformOf } from "./analysis.ts";
 import { noiseInterval } from "./claims.ts";
 import { fmtInt } from "./format.ts";
 
@@ -52,14 +52,19 @@ export interface NoiseReport {
   cpus: number | null;
 }
 
-/** A row's short description (model, attention, pass, backend, task, N). */
+/**
+ * A row's short description: model, attention, pass, backend (TensorFlow.js) or framework
+ * and device (PyTorch), `checkpointed`, task, N.
+ */
 export function caseLabel(r: CaseResult): string {
   const c = r.case;
   const parts = [modelName(String(c.model))];
   if (c.attention) parts.push(String(c.attention));
-  parts.push(String(c.pass), String(c.backend));
+  const platform = platformOf(c);
+  // A PyTorch row's backend field does not apply: its framework and device say where it ran.
+  parts.push(String(c.pass), platform === "tfjs" ? String(c.backend) : platformName(platform));
+  if (c.checkpoint === true) parts.push("checkpointed");
   if (typeof c.task === "string") parts.push(c.task);
-  if (c.framework && c.framework !== "tfjs") parts.push(String(c.framework));
   return `${parts.join(" · ")} · N = ${fmtInt(c.seqLen)}`;
 }
 

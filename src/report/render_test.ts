@@ -5,6 +5,11 @@ import type { ChartSpec } from "./charts.ts";
 import { escapeHtml } from "./escape.ts";
 import { smallSweep } from "./testdata/small_sweep.ts";
 import { fixtureSweep, HOSTILE_HOST, HOSTILE_LABEL } from "./testdata/fixture.ts";
+import { frameworksSweep, tfjsMs, torchMs } from "./testdata/frameworks.ts";
+import { analyse, HYENA, TRANSFORMER } from "./analysis.ts";
+import { atLength } from "./claims.ts";
+import { counterparts } from "./frameworks.ts";
+import { fmtRatio } from "./format.ts";
 
 const CHART_JS_STUB = "/* chart.js stub */ window.Chart = function () {};";
 
@@ -220,4 +225,49 @@ Deno.test("renderReport: the header says when the sweep ran on uncommitted chang
   });
   assert.match(dirty, /commit <code>0123456789ab<\/code> with uncommitted changes/);
   assert.doesNotMatch(renderReport(s, { chartJs: CHART_JS_STUB }), /uncommitted changes/);
+});
+
+Deno.test("renderReport: two frameworks — framework column, ratio table, headline within one framework", () => {
+  const page = renderReport(frameworksSweep(), { chartJs: CHART_JS_STUB });
+  const m = markup(page);
+  // The results table names each row's framework and device; PyTorch rows have no backend.
+  const table = m.match(/<table class="sortable" id="results-table">[^]*?<\/table>/)![0];
+  assert.ok(/<th>framework<\/th>/.test(table));
+  const rows = table.split("<tr").slice(2);
+  assert.equal(rows.filter((r) => r.includes("<td>PyTorch cpu</td>")).length, 13);
+  assert.equal(rows.filter((r) => r.includes("<td>TensorFlow.js</td>")).length, 13);
+  assert.ok(rows.some((r) => r.includes(`<span class="sub">checkpointed</span>`)));
+  // The framework table: one row per (model, attention, pass, N) both ran.
+  const fw = m.match(/<table id="frameworks-table">[^]*?<\/table>/)![0];
+  assert.equal(fw.split("<tr").length - 2, 13);
+  assert.equal((fw.match(new RegExp(`>${fmtRatio(4)}<`, "g")) ?? []).length, 7, "hyena ×4");
+  assert.equal((fw.match(/PyTorch cpu faster/g) ?? []).length, 12);
+  assert.equal((fw.match(/within noise/g) ?? []).length, 1);
+  // The headline: TensorFlow.js's figures, PyTorch's beside them.
+  const headline = m.match(/<section id="headline"[^]*?<\/section>/)![0];
+  assert.ok(headline.includes("forward pass, TensorFlow.js, wasm, batch 1"), headline);
+  const speedup = (tfjs: boolean) => {
+    const ms = tfjs ? tfjsMs : torchMs;
+    return fmtRatio(ms(TRANSFORMER, "forward", 4096) / ms(HYENA, "forward", 4096));
+  };
+  const card = headline.match(/Speed-up at N = 4,096[^]*?card-paper/)![0];
+  assert.ok(card.includes(`<div class="card-value">${speedup(true)}</div>`), card);
+  assert.ok(card.includes(`PyTorch cpu</span> ${speedup(false)} at N = 4,096`), card);
+  assert.notEqual(speedup(true), speedup(false));
+  // The paper's table: ours within TensorFlow.js, PyTorch's speed-up in its own column.
+  const paper = m.match(/<section id="paper"[^]*?<\/section>/)![0];
+  assert.ok(paper.includes("<th>ours (TensorFlow.js): speed-up</th>"), paper);
+  assert.ok(paper.includes("<th>ours (PyTorch cpu): speed-up</th>"), paper);
+  const a = analyse(frameworksSweep());
+  const torchAt = atLength(counterparts(a, a.headline!)[0], 2860).speedup!;
+  const tfjsAt = atLength(a.headline!, 2860).speedup!;
+  const row2860 = paper.match(/<td class="num">2,860<\/td>[^]*?<\/tr>/)![0];
+  const cells = [...row2860.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((x) => x[1]);
+  assert.equal(cells.at(-1), fmtRatio(torchAt));
+  assert.equal(cells.at(-3), fmtRatio(tfjsAt));
+  assert.notEqual(fmtRatio(torchAt), fmtRatio(tfjsAt));
+  // A one-framework sweep has no framework table and no other-framework figures.
+  const one = markup(renderReport(fixtureSweep(), { chartJs: CHART_JS_STUB }));
+  assert.ok(!one.includes('id="frameworks-table"'));
+  assert.ok(!one.includes(`<div class="card-other">`));
 });

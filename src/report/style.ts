@@ -32,6 +32,7 @@ code { font: 13px ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation M
 .card-value { font-size: 26px; font-weight: 650; margin: 2px 0 4px; font-variant-numeric: tabular-nums; }
 .card-sub { font-size: 12.5px; color: var(--muted); margin: -4px 0 6px; }
 .card-detail { font-size: 13px; color: var(--fg); }
+.card-other { font-size: 12.5px; margin-top: 6px; }
 .card-paper { font-size: 12.5px; color: var(--muted); margin-top: 8px; padding-top: 6px;
   border-top: 1px dashed var(--line); }
 .tag { display: inline-block; background: #eceef1; color: #555; border-radius: 10px;

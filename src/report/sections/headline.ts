@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Comparison, MemoryMetric } from "../analysis.ts";
+import { type Comparison, type MemoryMetric, platformName } from "../analysis.ts";
 import {
   atLength,
   type Claims,
@@ -17,8 +17,10 @@ import {
   type ExponentClaim,
   MEMORY_METRICS,
   type MemoryRatios,
+  memoryRatios,
   MIN_LENGTHS,
 } from "../claims.ts";
+import { counterparts } from "../frameworks.ts";
 import { html, type SafeHtml } from "../escape.ts";
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtRatio } from "../format.ts";
 import { PAPER_CLAIMS, PAPER_DEVICE, PAPER_LABEL } from "../paper.ts";
@@ -161,15 +163,85 @@ function card(
   { value, sub }: CardValue,
   detail: SafeHtml | string,
   paper: string,
+  others: readonly OtherFigure[] = [],
 ): SafeHtml {
   return html`
     <div class="card">
       <div class="card-title">${title}</div>
       <div class="card-value">${value}</div>${sub ? html`<div class="card-sub">${sub}</div>` : ""}
-      <div class="card-detail">${detail}</div>
+      <div class="card-detail">${detail}</div>${others.map((o) =>
+        html`
+          <div class="card-other"><span class="tag">${o.name}</span> ${o.text}</div>
+        `
+      )}
       <div class="card-paper"><span class="tag">${PAPER_LABEL}</span> ${paper}</div>
     </div>
   `;
+}
+
+/** The same figure in another framework, shown beside the headline's own. */
+export interface OtherFigure {
+  /** The framework and device, e.g. `PyTorch cpu`. */
+  name: string;
+  text: string;
+}
+
+/** The total-memory ratio of a comparison at length `n` (null: not both ran there). */
+function totalMemoryAt(c: Comparison, n: number | undefined) {
+  const at = commonLengths(c.hyena, c.transformer).find((x) => x.seqLen === n);
+  return at ? totalMemory(memoryRatios(at.hyena, at.transformer)) : null;
+}
+
+/**
+ * The headline's figures in the other frameworks: for each comparison of the same case in
+ * another framework ({@linkcode counterparts}), its speed-up and memory ratio at the
+ * headline's length (else where it was measured), crossover, exponents and context ratio.
+ * Each figure is computed within that framework.
+ */
+export function otherFigures(
+  others: readonly Comparison[],
+  n: number | undefined,
+): Record<"speedup" | "memory" | "crossover" | "exponent" | "context", OtherFigure[]> {
+  const out = { speedup: [], memory: [], crossover: [], exponent: [], context: [] } as Record<
+    "speedup" | "memory" | "crossover" | "exponent" | "context",
+    OtherFigure[]
+  >;
+  for (const o of others) {
+    const name = platformName(o.hyena.platform);
+    const k = claimsOf(o);
+    const at = o.points.find((p) => p.seqLen === n && p.speedup !== null);
+    out.speedup.push({
+      name,
+      text: at
+        ? `${fmtRatio(at.speedup)} at N = ${fmtInt(n)}`
+        : o.largest
+        ? `not measured at ${fmtInt(n)}; ${fmtRatio(o.largest.speedup)} at N = ${
+          fmtInt(o.largest.seqLen)
+        }`
+        : "no length where both ran",
+    });
+    const mem = totalMemoryAt(o, n);
+    out.memory.push({
+      name,
+      text: mem
+        ? `${fmtRatio(mem.ratio)} (${METRIC_NAME[mem.metric]})`
+        : `not measured at ${fmtInt(n)}`,
+    });
+    // Beside another framework's tag, say whose the ordering is.
+    const who = k.crossover.kind === "hyena-faster" || k.crossover.kind === "not-reached"
+      ? "SE(3)-Hyena "
+      : "";
+    out.crossover.push({ name, text: who + crossoverText(k.crossover) });
+    const e = exponentsValue(k.hyenaExponent, k.transformerExponent);
+    out.exponent.push({ name, text: `${e.value} (${e.sub})` });
+    out.context.push({
+      name,
+      text: `${contextRatioText(k)} (SE(3)-Hyena ${bracketText(k.hyenaContext)} vs transformer ${
+        bracketText(k.transformerContext)
+      })`,
+    });
+  }
+  return out;
 }
 
 /** Ours at the paper's N, as the paper card's second half. */
@@ -197,9 +269,13 @@ export const headlineSection: ReportSection = {
     }
     const k = claimsOf(c);
     const L = c.largest;
-    const where = html`${c.pass} pass, ${c.hyena.backend}, batch ${c.hyena.batch}${
+    const many = analysis.platforms.length > 1;
+    const framework = many ? `${platformName(c.hyena.platform)}, ` : "";
+    const backend = c.hyena.framework === "tfjs" ? `${c.hyena.backend}, ` : "";
+    const where = html`${c.pass} pass, ${framework}${backend}batch ${c.hyena.batch}${
       c.transformer.attention ? `, ${c.transformer.attention} attention` : ""
-    }`;
+    }${c.hyena.checkpoint ? ", checkpointed" : ""}`;
+    const other = otherFigures(counterparts(analysis, c), L?.seqLen);
     const at = atLength(c, PAPER_CLAIMS.atSeqLen);
     const atLargest = commonLengths(c.hyena, c.transformer).find((x) => x.seqLen === L?.seqLen);
     const total = totalMemory(k.memory);
@@ -218,6 +294,7 @@ export const headlineSection: ReportSection = {
         `×${PAPER_CLAIMS.speedup} at ${fmtInt(PAPER_CLAIMS.atSeqLen)}${
           oursAtPaperN(at.speedup, "speed-up")
         }`,
+        other.speedup,
       ),
       card(
         `Memory ratio at N = ${fmtInt(L?.seqLen)}`,
@@ -226,12 +303,14 @@ export const headlineSection: ReportSection = {
         `×${PAPER_CLAIMS.memoryRatio} total GPU memory at ${fmtInt(PAPER_CLAIMS.atSeqLen)}${
           oursAtPaperN(at.memoryRatio, at.memoryMetric ? METRIC_NAME[at.memoryMetric] : "")
         }`,
+        other.memory,
       ),
       card(
         "Crossover length",
         crossoverValue(k.crossover),
         crossoverDetail(k.crossover),
         `≈ ${fmtInt(PAPER_CLAIMS.crossover)} tokens`,
+        other.crossover,
       ),
       card(
         "Scaling exponent (time ∝ Nᵏ, 95% CI)",
@@ -240,6 +319,7 @@ export const headlineSection: ReportSection = {
           exponentDetail("transformer", k.transformerExponent)
         }; upper half of the lengths`,
         "expected ≈ 1 (FFT convolution, N log N) vs ≈ 2 (attention)",
+        other.exponent,
       ),
       card(
         "Longest context within the memory budget",
@@ -251,6 +331,7 @@ export const headlineSection: ReportSection = {
         `×${PAPER_CLAIMS.contextRatio} (${fmtInt(PAPER_CLAIMS.hyenaContext)} vs ${
           fmtInt(PAPER_CLAIMS.transformerContext)
         })`,
+        other.context,
       ),
     ];
     const rows = analysis.comparisons.map((x) => {
@@ -258,7 +339,11 @@ export const headlineSection: ReportSection = {
       const tm = totalMemory(kx.memory);
       return html`
         <tr>
-          <td>${x.pass}</td>
+          <td>${x.pass}</td>${many
+            ? html`
+              <td>${platformName(x.hyena.platform)}</td>
+            `
+            : ""}
           <td>${x.transformer.label}</td>
           <td class="num">${fmtInt(x.largest?.seqLen)}</td>
           <td class="num">${fmtRatio(x.largest?.speedup)}</td>
@@ -276,14 +361,22 @@ export const headlineSection: ReportSection = {
     return {
       html: html`
         <p
-          class="lead">SE(3)-Hyena against the equivariant transformer, ${where}. Ours are measured here; the grey tags are the paper's claims on an ${PAPER_DEVICE} GPU, for reference only (different hardware and framework), with ours at the paper's N where we measured around it.</p>
+          class="lead">SE(3)-Hyena against the equivariant transformer, ${where}.${many
+            ? ` Every figure is computed within ${
+              platformName(c.hyena.platform)
+            }; the other framework's figure for the same case stands beside it.`
+            : ""} Ours are measured here; the grey tags are the paper's claims on an ${PAPER_DEVICE} GPU, for reference only (different hardware and framework), with ours at the paper's N where we measured around it.</p>
         <div class="cards">${cards}</div>
         <h3>Every pass</h3>
         <div class="table-wrap">
           <table id="passes-table">
             <thead>
               <tr>
-                <th>pass</th>
+                <th>pass</th>${many
+                  ? html`
+                    <th>framework</th>
+                  `
+                  : ""}
                 <th>baseline</th>
                 <th>largest common N</th>
                 <th>speed-up</th>

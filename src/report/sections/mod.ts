@@ -12,6 +12,7 @@
 import { trainingSection } from "../training.ts";
 import { compareSection } from "./compare.ts";
 import { environmentSection } from "./environment.ts";
+import { frameworksSection } from "./frameworks.ts";
 import { headlineSection } from "./headline.ts";
 import { memorySection } from "./memory.ts";
 import { noiseSection } from "./noise.ts";
@@ -32,6 +33,7 @@ export const DEFAULT_SECTIONS: readonly ReportSection[] = [
   runtimeSection,
   memorySection,
   ratiosSection,
+  frameworksSection,
   noiseSection,
   paperSection,
   trainingSection,

@@ -1,12 +1,15 @@
 /**
  * The paper's Figure 5 table and its caveats, with ours beside each of the paper's lengths:
  * the headline comparison's curves interpolated in log-log between measured lengths, or
- * "not measured there" outside them.
+ * "not measured there" outside them. Where the sweep ran several frameworks, the headline's
+ * is the primary one and the same comparison in each other framework gets a speed-up column.
  *
  * @module
  */
 
+import { platformName } from "../analysis.ts";
 import { atLength } from "../claims.ts";
+import { counterparts } from "../frameworks.ts";
 import { html } from "../escape.ts";
 import { fmtInt, fmtRatio } from "../format.ts";
 import { PAPER_CAVEATS, PAPER_DEVICE, PAPER_FIG5 } from "../paper.ts";
@@ -21,9 +24,18 @@ export const paperSection: ReportSection = {
   render({ analysis, results }) {
     if (!analysis.series.length && hasTrainRows(results)) return null; // a training-only sweep
     const c = analysis.headline;
+    const others = c ? counterparts(analysis, c) : [];
+    const many = analysis.platforms.length > 1;
+    const name = (p: string) => many ? ` (${platformName(p)})` : "";
     const rows = PAPER_FIG5.map((r) => {
       const ours = c ? atLength(c, r.seqLen) : null;
       const none = "not measured there";
+      const otherCells = others.map((o) => {
+        const sp = atLength(o, r.seqLen).speedup;
+        return html`
+          <td class="num">${sp != null ? fmtRatio(sp) : none}</td>
+        `;
+      });
       return html`
         <tr>
           <td class="num">${fmtInt(r.seqLen)}</td>
@@ -36,14 +48,14 @@ export const paperSection: ReportSection = {
           <td class="num">${ours?.speedup != null ? fmtRatio(ours.speedup) : none}</td>
           <td class="num">${ours?.memoryRatio != null
             ? `${fmtRatio(ours.memoryRatio)} (${METRIC_NAME[ours.memoryMetric!]})`
-            : none}</td>
+            : none}</td>${otherCells}
         </tr>
       `;
     });
     return {
       html: html`
         <p>Moskalev et al., “SE(3)-Hyena Operator for Scalable Equivariant Learning” (PMLR 251, arXiv 2407.01049), Figure 5: one layer each, forward pass, ${PAPER_DEVICE}, CUDA 12.2; values read from the plot. The last two columns are ours at the paper's lengths (${c
-          ? c.pass
+          ? c.pass + (many ? `, ${platformName(c.hyena.platform)}` : "")
           : "no comparison"}; our curves interpolated in log-log between the lengths we measured; memory by device memory or process RSS, the figures closest to the paper's total GPU memory).</p>
         <div class="table-wrap">
           <table>
@@ -56,8 +68,12 @@ export const paperSection: ReportSection = {
                 <th>transformer GB</th>
                 <th>SE(3)-Hyena GB</th>
                 <th>memory ratio</th>
-                <th>ours: speed-up</th>
-                <th>ours: memory ratio</th>
+                <th>ours${c ? name(c.hyena.platform) : ""}: speed-up</th>
+                <th>ours${c ? name(c.hyena.platform) : ""}: memory ratio</th>${others.map((o) =>
+                  html`
+                    <th>ours${name(o.hyena.platform)}: speed-up</th>
+                  `
+                )}
               </tr>
             </thead>
             <tbody>${rows}</tbody>

@@ -5,7 +5,7 @@
  */
 
 import type { CaseResult } from "../../results.ts";
-import { modelName } from "../analysis.ts";
+import { modelName, platformName, platformOf } from "../analysis.ts";
 import { caseNoise } from "../noise.ts";
 import { pctText } from "./noise.ts";
 import { workerName } from "../charts.ts";
@@ -40,11 +40,16 @@ export const resultsTableSection: ReportSection = {
               <span class="sub">${c.attention}</span>
             `
             : ""}</td>
-          <td>${c.pass}</td>
+          <td>${c.pass}${c.checkpoint === true
+            ? html`
+              <span class="sub">checkpointed</span>
+            `
+            : ""}</td>
           <td>${typeof c.task === "string" ? c.task : ""}</td>
           <td class="num" data-v="${c.seqLen}">${fmtInt(c.seqLen)}</td>
           <td class="num">${c.batch}</td>
-          <td>${c.backend}</td>
+          <td>${platformName(platformOf(c))}</td>
+          <td>${platformOf(c) === "tfjs" ? c.backend : "–"}</td>
           <td>${c.preset}</td>
           <td>${c.label ?? ""}</td>
           <td><span class="status">${r.status}</span></td>
@@ -77,7 +82,7 @@ export const resultsTableSection: ReportSection = {
     return {
       html: html`
         <p>Every row of results.json (${results.results
-          .length}), training rows included. Click a header to sort. Times are per pass (forward, backward) or per epoch (training rows); CI ± is the median's ~95% confidence interval half-width as a share of it (<span class="warn">noisy</span> above 10%); n links to the samples; GFLOP/s from the analytic FLOP count (single passes only).</p>
+          .length}), training rows included. Click a header to sort. Framework: TensorFlow.js (on the backend shown) or PyTorch on its device (the backend field does not apply to it). Times are per pass (forward, backward) or per epoch (training rows); CI ± is the median's ~95% confidence interval half-width as a share of it (<span class="warn">noisy</span> above 10%); n links to the samples; GFLOP/s from the analytic FLOP count (single passes only).</p>
         <div class="table-wrap">
           <table class="sortable" id="results-table">
             <thead>
@@ -87,6 +92,7 @@ export const resultsTableSection: ReportSection = {
                 <th>task</th>
                 <th>N</th>
                 <th>batch</th>
+                <th>framework</th>
                 <th>backend</th>
                 <th>preset</th>
                 <th>label</th>
