@@ -16,7 +16,7 @@ import { medianText } from "./compare_text.ts";
 import { html, inlineScriptSource, jsonForScript, SafeHtml } from "./escape.ts";
 import { fmtInt, fmtMs, fmtNum, fmtRatio } from "./format.ts";
 import type { History, HistorySeries, HistoryStep } from "./history.ts";
-import { STYLE } from "./style.ts";
+import { pageHead } from "./page_head.ts";
 import { textTable } from "./text_table.ts";
 
 /** Line colours, one per length of a group (cycled). */
@@ -193,14 +193,7 @@ export function renderHistory(h: History, options: HistoryPageOptions = {}): str
   const page = html`
     <!DOCTYPE html>
     <html lang="en">
-      <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy"
-          content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-        <title>${title}</title>
-        <style>${new SafeHtml(STYLE)}</style>
-      </head>
+      ${pageHead(title)}
       <body>
         <header>
           <h1>${title}</h1>

@@ -21,7 +21,7 @@ import { ranSummary } from "./ran.ts";
 import { html, inlineScriptSource, jsonForScript, SafeHtml } from "./escape.ts";
 import { fmtInt } from "./format.ts";
 import { DEFAULT_SECTIONS, type ReportContext, type ReportSection } from "./sections.ts";
-import { STYLE } from "./style.ts";
+import { pageHead } from "./page_head.ts";
 
 /** Options of {@linkcode renderReport} and {@linkcode writeReport}. */
 export interface RenderOptions {
@@ -105,14 +105,7 @@ export function renderReport(results: SweepResults, options: RenderOptions = {})
   const page = html`
     <!DOCTYPE html>
     <html lang="en">
-      <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy"
-          content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-        <title>${title}</title>
-        <style>${new SafeHtml(STYLE)}</style>
-      </head>
+      ${pageHead(title)}
       <body>
         <header>
           <h1>${title}</h1>
