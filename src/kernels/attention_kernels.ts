@@ -1,7 +1,6 @@
 /**
  * The attention kernels on `cpu` and `wasm` (design/model.md §4; math in `attention_math.ts`).
- * On `cpu` they read the inputs' arrays and wrap fresh outputs; on `wasm` they run on views of
- * the wasm heap (inputs read and outputs written in place).
+ * Registered through `f32_kernel.ts` (on `wasm`: inputs read and outputs written in place).
  *
  * Kernel `Se3VectorAttention`: inputs `q, k, v` (float32 `[B, N, 3]`), attrs
  * {@link AttentionAttrs}; outputs `u [B, N, 3]` and `stats`: the softmax weights
@@ -16,7 +15,8 @@
  *
  * @module
  */
-import { tf } from "../backend.ts";
+import type { tf } from "../backend.ts";
+import { registerF32Kernel } from "./f32_kernel.ts";
 import {
   type AttentionDims,
   scalarAttentionBackward,
@@ -43,33 +43,29 @@ export interface AttentionAttrs {
   [key: string]: boolean;
 }
 
-/** The cpu backend's slice these kernels use. */
-interface CpuBackend {
-  readSync(dataId: unknown): tf.backend_util.BackendValues;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-/** The wasm backend's slice these kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
+/** Sizes and form of one attention kernel call. */
+interface CallDims extends AttentionDims {
+  flash: boolean;
 }
 
 interface Spec {
   name: string;
   inputs: readonly string[];
-  /** Output shapes for the dims and attrs. */
-  outputs(dims: AttentionDims, flash: boolean): number[][];
-  run(
-    a: Record<string, Float32Array>,
-    out: Float32Array[],
-    dims: AttentionDims,
-    flash: boolean,
-  ): void;
+  /** Output shapes for the dims and form. */
+  outputs(dims: CallDims): number[][];
+  run(a: Record<string, Float32Array>, out: Float32Array[], dims: CallDims): void;
 }
 
-/** Checks that every input is float32 `[B, N, W]` of one shape (stats apart); returns dims. */
-function dimsOf(spec: Spec, inputs: tf.NamedTensorInfoMap, vector: boolean): AttentionDims {
+/**
+ * Checks that every input is float32 `[B, N, W]` of one shape and that `stats` (if an input)
+ * has the form's shape; returns dims and form.
+ */
+function dimsOf(
+  spec: Spec,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+  vector: boolean,
+): CallDims {
   const q = inputs.q;
   if (!q || q.shape.length !== 3 || (vector && q.shape[2] !== 3)) {
     throw new Error(
@@ -78,65 +74,42 @@ function dimsOf(spec: Spec, inputs: tf.NamedTensorInfoMap, vector: boolean): Att
       }`,
     );
   }
+  const dims = {
+    b: q.shape[0],
+    n: q.shape[1],
+    w: q.shape[2],
+    flash: Boolean((attrs as unknown as AttentionAttrs).flash),
+  };
   for (const name of spec.inputs) {
     const t = inputs[name];
     if (!t) throw new Error(`${spec.name}: missing input ${name}`);
     if (t.dtype !== "float32") {
       throw new Error(`${spec.name}: ${name} must be float32, got ${t.dtype}`);
     }
-    if (name !== "stats" && t.shape.some((s, i) => s !== q.shape[i])) {
+    const want = name === "stats" ? statsShape(dims) : q.shape;
+    if (t.shape.length !== want.length || t.shape.some((s, i) => s !== want[i])) {
       throw new Error(
-        `${spec.name}: ${name} must have q's shape [${q.shape.join(",")}], got [${
-          t.shape.join(",")
-        }]`,
+        name === "stats"
+          ? `${spec.name}: stats must be [${want.join(",")}] (flash ${dims.flash}), got [${
+            t.shape.join(",")
+          }]`
+          : `${spec.name}: ${name} must have q's shape [${want.join(",")}], got [${
+            t.shape.join(",")
+          }]`,
       );
     }
   }
-  return { b: q.shape[0], n: q.shape[1], w: q.shape[2] };
+  return dims;
 }
 
 function register(spec: Spec, vector: boolean): void {
-  for (const backendName of ["cpu", "wasm"] as const) {
-    tf.registerKernel({
-      kernelName: spec.name,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const dims = dimsOf(spec, inputs, vector);
-        const flash = Boolean((attrs as unknown as AttentionAttrs).flash);
-        const stats = inputs.stats, want = statsShape(dims, flash);
-        if (
-          stats && (stats.shape.length !== want.length || stats.shape.some((s, i) => s !== want[i]))
-        ) {
-          throw new Error(
-            `${spec.name}: stats must be [${want.join(",")}] (flash ${flash}), got [${
-              stats.shape.join(",")
-            }]`,
-          );
-        }
-        const shapes = spec.outputs(dims, flash);
-        const arrays: Record<string, Float32Array> = {};
-        if (backendName === "cpu") {
-          const cpu = backend as unknown as CpuBackend;
-          for (const name of spec.inputs) {
-            arrays[name] = cpu.readSync(inputs[name]!.dataId) as Float32Array;
-          }
-          const outs = shapes.map((s) => new Float32Array(s.reduce((x, y) => x * y, 1)));
-          spec.run(arrays, outs, dims, flash);
-          return outs.map((o, i) => cpu.makeTensorInfo(shapes[i], "float32", o));
-        }
-        const wasm = backend as unknown as WasmBackend;
-        const infos = shapes.map((s) => wasm.makeOutput(s, "float32"));
-        // Views are taken after every makeOutput: allocating may grow (and detach) the heap.
-        const view = (info: tf.TensorInfo) => wasm.typedArrayFromHeap(info) as Float32Array;
-        for (const name of spec.inputs) arrays[name] = view(inputs[name]!);
-        spec.run(arrays, infos.map(view), dims, flash);
-        return infos;
-      },
-    });
-  }
+  registerF32Kernel<CallDims>({
+    ...spec,
+    dims: (inputs, attrs) => dimsOf(spec, inputs, attrs, vector),
+  });
 }
 
-const statsShape = ({ b, n }: AttentionDims, flash: boolean) => flash ? [b, n] : [b, n, n];
+const statsShape = ({ b, n, flash }: CallDims) => flash ? [b, n] : [b, n, n];
 const FORWARD_INPUTS = ["q", "k", "v"] as const;
 const GRAD_INPUTS = ["dy", "q", "k", "v", "y", "stats"] as const;
 const gradOutputs = ({ b, n, w }: AttentionDims) => [[b, n, w], [b, n, w], [b, n, w]];
@@ -144,8 +117,8 @@ const gradOutputs = ({ b, n, w }: AttentionDims) => [[b, n, w], [b, n, w], [b, n
 register({
   name: VECTOR_ATTENTION_KERNEL,
   inputs: FORWARD_INPUTS,
-  outputs: (dims, flash) => [[dims.b, dims.n, 3], statsShape(dims, flash)],
-  run: ({ q, k, v }, [u, stats], { b, n }, flash) =>
+  outputs: (dims) => [[dims.b, dims.n, 3], statsShape(dims)],
+  run: ({ q, k, v }, [u, stats], { b, n, flash }) =>
     flash
       ? vectorAttentionForwardFlash(q, k, v, u, stats, b, n)
       : vectorAttentionForwardMaterialized(q, k, v, u, stats, b, n),
@@ -155,16 +128,16 @@ register({
   name: VECTOR_ATTENTION_GRAD_KERNEL,
   inputs: GRAD_INPUTS,
   outputs: gradOutputs,
-  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], { b, n }, flash) =>
+  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], { b, n, flash }) =>
     vectorAttentionBackward(dy, q, k, v, y, stats, flash, dq, dk, dv, b, n),
 }, true);
 
 register({
   name: SCALAR_ATTENTION_KERNEL,
   inputs: FORWARD_INPUTS,
-  outputs: (dims, flash) => [[dims.b, dims.n, dims.w], statsShape(dims, flash)],
-  run: ({ q, k, v }, [o, stats], dims, flash) =>
-    flash
+  outputs: (dims) => [[dims.b, dims.n, dims.w], statsShape(dims)],
+  run: ({ q, k, v }, [o, stats], dims) =>
+    dims.flash
       ? scalarAttentionForwardFlash(q, k, v, o, stats, dims)
       : scalarAttentionForwardMaterialized(q, k, v, o, stats, dims),
 }, false);
@@ -173,6 +146,6 @@ register({
   name: SCALAR_ATTENTION_GRAD_KERNEL,
   inputs: GRAD_INPUTS,
   outputs: gradOutputs,
-  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], dims, flash) =>
-    scalarAttentionBackward(dy, q, k, v, y, stats, flash, dq, dk, dv, dims),
+  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], dims) =>
+    scalarAttentionBackward(dy, q, k, v, y, stats, dims.flash, dq, dk, dv, dims),
 }, false);
