@@ -9,6 +9,7 @@ import "./fft_conv_wasm.ts";
 import "./fft_conv_tensorflow.ts";
 import "./fft_conv_webgpu.ts";
 import "./attention_kernels.ts";
+import "./gram_kernels.ts";
 import "./geometric_product_kernels.ts";
 import "./mv_silu_kernels.ts";
 import "./wasm_shared_identity.ts";

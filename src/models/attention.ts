@@ -17,9 +17,10 @@
  *   kernel per pair and never held: no `[B, N, N, 3]` tensor. On backends without the
  *   kernels it runs {@link vectorAttentionOps} (the paper's TensorFlow.js formulation, which
  *   also holds `C`, `‖C‖`, `S` and `S × v` as `[B, N, N(, 3)]` tensors).
- * - `gram` (TensorFlow.js ops: N×N scalar matrices and matmuls through
- *   `(q × k) × v = k (q·v) − q (k·v)` and `‖q × k‖² = ‖q‖²‖k‖² − (q·k)²`, clamped;
- *   optionally in row blocks, O(N·block) memory).
+ * - `gram` (N×N scalar matrices and matmuls through `(q × k) × v = k (q·v) − q (k·v)` and
+ *   `‖q × k‖² = ‖q‖²‖k‖² − (q·k)²`, clamped; optionally in row blocks, O(N·block) memory):
+ *   the logits by our fused kernel `Se3GramLogits` on `cpu`/`wasm` (TensorFlow.js ops
+ *   elsewhere), the softmax and the weighted sums by TensorFlow.js ops.
  * - `flash` (our kernels, `cpu` and `wasm` only): query row blocks × key blocks of
  *   {@link FLASH_KEY_BLOCK} with an online softmax; holds no N×N tensor, only the row
  *   log-sum-exp `[B, N]` of each stream (the running maximum and sum folded into one
@@ -42,6 +43,7 @@ import {
   VECTOR_ATTENTION_KERNEL,
 } from "../kernels/attention_kernels.ts";
 import { ATTENTION_NORM_EPS, FLASH_KEY_BLOCK } from "../kernels/attention_math.ts";
+import { GRAM_LOGITS_GRAD_KERNEL, GRAM_LOGITS_KERNEL } from "../kernels/gram_kernels.ts";
 import "../kernels/register.ts";
 
 export { ATTENTION_NORM_EPS, FLASH_KEY_BLOCK };
@@ -131,8 +133,59 @@ function takeRows(t: tf.Tensor3D, begin: number, size: number): tf.Tensor3D {
 }
 
 /**
+ * The vector attention's logits `ℓ_ij = ‖q_i × k_j‖_ε / √N` `[B, M, N]` through Gram terms,
+ * `‖q × k‖² = ‖q‖²‖k‖² − (q·k)²` clamped at `8·ε₃₂·‖q‖²‖k‖²`, in TensorFlow.js ops: the
+ * reference of the `Se3GramLogits` kernel and its fallback on other backends.
+ *
+ * @param qb `[B, M, 3]` a block of query rows; `k` `[B, N, 3]` every key.
+ */
+export function gramLogitsOps(qb: tf.Tensor3D, k: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, n] = k.shape;
+    const kk = tf.reshape(tf.sum(tf.square(k), -1), [b, 1, n]); // ‖k_j‖²
+    const qk = tf.matMul(qb, transposeTokens(k)); // [B, M, N]
+    const qq = tf.sum(tf.square(qb), -1, true); // [B, M, 1]
+    const prod = tf.mul(qq, kk); // ‖q_i‖²‖k_j‖²
+    const sq = tf.maximum(tf.sub(prod, tf.square(qk)), tf.mul(prod, 8 * FLOAT32_EPS));
+    return tf.div(tf.sqrt(tf.add(sq, ATTENTION_NORM_EPS)), Math.sqrt(n)) as tf.Tensor3D;
+  });
+}
+
+/** The `Se3GramLogits` kernel with its gradient kernel; the tape keeps `q` and `k` only. */
+const gramLogitsKernelOp = tf.customGrad((q, k, save) => {
+  (save as (tensors: tf.Tensor[]) => void)([q as tf.Tensor, k as tf.Tensor]);
+  return {
+    // Our kernels return an array of outputs, so runKernel does too.
+    value:
+      (tf.engine().runKernel(GRAM_LOGITS_KERNEL, { q, k } as tf.NamedTensorMap) as tf.Tensor[])[0],
+    gradFunc: (dl, [sq, sk]) =>
+      tf.engine().runKernel(GRAM_LOGITS_GRAD_KERNEL, {
+        dl: dl as tf.Tensor,
+        q: sq,
+        k: sk,
+      }) as tf.Tensor[],
+  };
+}) as unknown as (q: tf.Tensor3D, k: tf.Tensor3D) => tf.Tensor3D;
+
+/**
+ * {@link gramLogitsOps}'s function, by the fused `Se3GramLogits` kernel where the backend has
+ * it (`cpu`, `wasm`: one pass over the pairs, on the kernels' thread pool).
+ */
+export function gramLogits(qb: tf.Tensor3D, k: tf.Tensor3D): tf.Tensor3D {
+  return tf.getKernel(GRAM_LOGITS_KERNEL, tf.getBackend()) !== undefined
+    ? gramLogitsKernelOp(qb, k)
+    : gramLogitsOps(qb, k);
+}
+
+/**
  * Vector attention through Gram matrices (same function as
- * {@link vectorAttentionOps}, no `[B, N, N, 3]` tensor), optionally in row blocks.
+ * {@link vectorAttentionOps}, no `[B, N, N, 3]` tensor), optionally in row blocks: the
+ * logits by {@link gramLogits}, then both sums of
+ * `u_i = (1/N) [Σ_j a_ij (q_i·v_j) k_j − q_i Σ_j a_ij (k_j·v_j)]` by one matmul: with
+ * `W_j = [k_j v_jᵀ (3×3, row-major), k_j·v_j]` `[B, N, 10]`, `(a W)_i` holds
+ * `M_i = Σ_j a_ij k_j v_jᵀ` and `Σ_j a_ij (k_j·v_j)`, and `Σ_j a_ij (q_i·v_j) k_j = M_i q_i`.
+ * (One `[N, N] × [N, 10]` product instead of `q vᵀ`, `a ∘ (q vᵀ)` and two products: on wasm
+ * at N = 8,580 about 45 against 135 ms.)
  *
  * @param q `[B, N, 3]` queries; `k`, `v` the same shape.
  * @returns `u: [B, N, 3]`.
@@ -145,21 +198,16 @@ export function vectorAttentionGram(
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const [b, n] = q.shape;
-    const kk = tf.reshape(tf.sum(tf.square(k), -1), [b, 1, n]); // ‖k_j‖²
-    const kv = tf.sum(tf.mul(k, v), -1, true); // [B, N, 1]  k_j·v_j
-    const kt = transposeTokens(k), vt = transposeTokens(v); // [B, 3, N]
+    const kvOuter = tf.reshape(tf.mul(tf.expandDims(k, 3), tf.expandDims(v, 2)), [b, n, 9]);
+    const w = tf.concat([kvOuter, tf.sum(tf.mul(k, v), -1, true)], -1); // [B, N, 10]
     return overRowBlocks(n, opts.block, (begin, size) =>
       tf.tidy(() => {
         const qb = takeRows(q, begin, size); // [B, nb, 3]
-        const qk = tf.matMul(qb, kt); // [B, nb, N]
-        const qq = tf.sum(tf.square(qb), -1, true); // [B, nb, 1]
-        const prod = tf.mul(qq, kk); // ‖q_i‖²‖k_j‖²
-        const sq = tf.maximum(tf.sub(prod, tf.square(qk)), tf.mul(prod, 8 * FLOAT32_EPS));
-        const norm = tf.sqrt(tf.add(sq, ATTENTION_NORM_EPS));
-        const a = tf.softmax(tf.div(norm, Math.sqrt(n))); // [B, nb, N]
-        const qv = tf.matMul(qb, vt); // [B, nb, N]  q_i·v_j
-        const t1 = tf.matMul(tf.mul(a, qv), k); // Σ_j a_ij (q_i·v_j) k_j
-        const t2 = tf.mul(qb, tf.matMul(a, kv)); // q_i Σ_j a_ij (k_j·v_j)
+        const a = tf.softmax(gramLogits(qb, k)); // [B, nb, N]
+        const aw = tf.matMul(a, w); // [B, nb, 10]
+        const [m, akv] = tf.split(aw, [9, 1], -1);
+        const t1 = tf.sum(tf.mul(tf.reshape(m, [b, size, 3, 3]), tf.expandDims(qb, 2)), -1); // M_i q_i
+        const t2 = tf.mul(qb, akv); // q_i Σ_j a_ij (k_j·v_j)
         return tf.div(tf.sub(t1, t2), n) as tf.Tensor3D;
       }));
   });

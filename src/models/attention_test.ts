@@ -13,6 +13,8 @@ import {
   ATTENTION_MODES,
   type AttentionMode,
   cross,
+  gramLogits,
+  gramLogitsOps,
   scalarAttention,
   scalarAttentionKernel,
   vectorAttention,
@@ -360,6 +362,35 @@ testOnBackends("attention: gram equals the tf-ops formulation, unblocked and in 
     }
   });
 });
+
+testOnBackends(
+  "attention: the Gram-logits kernel equals the tf-ops logits, values and gradients",
+  () => {
+    tf.tidy(() => {
+      for (const [b, m, n] of [[1, 1, 1], [2, 5, 37], [1, 37, 37]]) {
+        const q = rand([b, m, 3], m), k = rand([b, n, 3], n);
+        // Row 0 of q parallel to key 0: the clamp's branch too.
+        const qc = tf.concat([
+          tf.mul(tf.slice(k, [0, 0, 0], [b, 1, 3]), 1.5),
+          tf.slice(q, [0, 1, 0]),
+        ], 1);
+        const w = rand([b, m, n], 3);
+        const f = (op: typeof gramLogits) => (a: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(op(a as tf.Tensor3D, c as tf.Tensor3D), w));
+        for (const qq of [q, qc as tf.Tensor3D]) {
+          const err = relativeError(gramLogits(qq, k), gramLogitsOps(qq, k));
+          assert.ok(err < 1e-6, `[${b}, ${m}, ${n}] logits: relative error ${err}`);
+          const got = tf.grads(f(gramLogits))([qq, k]), want = tf.grads(f(gramLogitsOps))([qq, k]);
+          got.forEach((g, i) => {
+            const e = relativeError(g, want[i]);
+            // The clamped pair's gradient differs in float32 rounding of a near-zero difference.
+            assert.ok(e < (qq === q ? 1e-4 : 1e-2), `[${b}, ${m}, ${n}] gradient ${i}: ${e}`);
+          });
+        }
+      }
+    });
+  },
+);
 
 testOnBackends("attention: gram clamps nearly parallel q, k (finite values and gradients)", () => {
   tf.tidy(() => {

@@ -18,6 +18,7 @@ import {
   productSigmoids,
 } from "../../clifford/geometric_product_math.ts";
 import { mvSiluBackwardRange, mvSiluForwardRange } from "../../clifford/mv_silu_math.ts";
+import { gramLogitsRange } from "../gram_math.ts";
 
 /** A kind of job: `prepare` once per thread and job, then `run` per unit taken. */
 export interface JobKind<Ctx = unknown> {
@@ -160,6 +161,19 @@ const siluBackward: JobKind<SiluCtx> = {
     ),
 };
 
+/**
+ * A row-parallel kind (see `rows.ts`): params `[rows per unit, rows on the pool, …kernel's]`;
+ * unit u computes the flat rows `[u·rows, min(pool rows, (u + 1)·rows))` of every output.
+ */
+function rowsKind(
+  range: (a: Float32Array[], p: Float64Array, r0: number, r1: number) => void,
+): JobKind<Ranged> {
+  return {
+    prepare: (a, p) => ({ a, p }),
+    run: ({ a, p }, u) => range(a, p, u * p[0], Math.min(p[1], (u + 1) * p[0])),
+  };
+}
+
 /** Every job kind, by name; the control block carries the index in {@link JOB_NAMES}. */
 export const JOB_KINDS = {
   fftConv,
@@ -167,6 +181,8 @@ export const JOB_KINDS = {
   gpBackward,
   siluForward,
   siluBackward,
+  // arrays [q, k, logits]; params [·, ·, M, N]
+  gramLogits: rowsKind((a, p, r0, r1) => gramLogitsRange(a[0], a[1], a[2], p[2], p[3], r0, r1)),
 } as Record<string, JobKind>;
 /** Job names in index order. */
 export const JOB_NAMES: readonly string[] = Object.keys(JOB_KINDS);

@@ -1,5 +1,5 @@
 /**
- * The pooled kernels (fft conv, geometric product, MVSiLU, on cpu and wasm) against themselves on
+ * The pooled kernels (fft conv, geometric product, MVSiLU, Gram logits, on cpu and wasm) against themselves on
  * one thread: values and gradients bitwise equal for 1, 2 and 3 threads, shapes with N = 1
  * and non-powers of two; no tensor leaks; no workers left.
  */
@@ -11,6 +11,7 @@ import { geometricProductCore, setFusedKernels } from "../../clifford/geometric_
 import { fusedMVSiLU } from "../../clifford/mv_silu_op.ts";
 import { testOnBackends } from "../../clifford/testing.ts";
 import { fftConv } from "../../fft_conv.ts";
+import { gramLogits } from "../../models/attention.ts";
 import {
   disposeKernelPool,
   getThreads,
@@ -191,5 +192,26 @@ for (const [m, c] of [[300, 40], [1, 8200]]) {
   testOnBackends(
     `MVSiLU M=${m} C=${c}: 1, 2, 3 threads give equal values and gradients`,
     () => compareThreads(`MVSiLU ${m}×${c}`, siluValueAndGrads(m, c, m + c)),
+  );
+}
+
+/** ℓ = gramLogits(q, k) (the pooled forward) and its gradients (one thread) wrt q and k. */
+function gramValueAndGrads([b, m, n]: number[], seed: number): () => Float32Array[] {
+  return () =>
+    tf.tidy(() => {
+      const q = tf.randomNormal([b, m, 3], 0, 1, "float32", seed) as tf.Tensor3D;
+      const k = tf.randomNormal([b, n, 3], 0, 1, "float32", seed + 1) as tf.Tensor3D;
+      const w = tf.randomNormal([b, m, n], 0, 1, "float32", seed + 2);
+      const grads = tf.grads((a, c) =>
+        tf.sum(tf.mul(gramLogits(a as tf.Tensor3D, c as tf.Tensor3D), w))
+      )([q, k]);
+      return [gramLogits(q, k), ...grads].map((t) => t.dataSync() as Float32Array);
+    });
+}
+
+for (const shape of [[2, 200, 333], [1, 3, 30001]]) {
+  testOnBackends(
+    `Gram logits [${shape}]: 1, 2, 3 threads give equal values and gradients`,
+    () => compareThreads(`gram [${shape}]`, gramValueAndGrads(shape, shape[2])),
   );
 }
