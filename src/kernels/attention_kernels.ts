@@ -1,6 +1,9 @@
 /**
  * The attention kernels on `cpu` and `wasm` (design/model.md §4; math in `attention_math.ts`).
  * Registered through `f32_kernel.ts` (on `wasm`: inputs read and outputs written in place).
+ * The forward kernels split their query rows over the kernels' pool (`pool/rows.ts`, from
+ * {@link ATTENTION_POOL_MIN_PAIRS} pairs; bitwise equal to one thread); the gradients run on
+ * one thread.
  *
  * Kernel `Se3VectorAttention`: inputs `q, k, v` (float32 `[B, N, 3]`), attrs
  * {@link AttentionAttrs}; outputs `u [B, N, 3]` and `stats`: the softmax weights
@@ -22,10 +25,23 @@ import {
   scalarAttentionBackward,
   scalarAttentionForwardFlash,
   scalarAttentionForwardMaterialized,
+  scalarFlashRows,
+  scalarMaterializedRows,
   vectorAttentionBackward,
   vectorAttentionForwardFlash,
   vectorAttentionForwardMaterialized,
+  vectorFlashRows,
+  vectorMaterializedRows,
 } from "./attention_math.ts";
+import { runRows } from "./pool/rows.ts";
+
+/** Below this many (query, key) pairs one thread computes a forward pass. */
+export const ATTENTION_POOL_MIN_PAIRS = 1 << 16;
+/**
+ * Arena copies per row of a materialized forward over its compute: N weights out against
+ * N pairs' square root (or D-wide dot product), exponential and sums.
+ */
+const MATERIALIZED_COPY_COST = 0.05;
 
 /** Registered name of the vector attention forward kernel. */
 export const VECTOR_ATTENTION_KERNEL = "Se3VectorAttention";
@@ -118,10 +134,23 @@ register({
   name: VECTOR_ATTENTION_KERNEL,
   inputs: FORWARD_INPUTS,
   outputs: (dims) => [[dims.b, dims.n, 3], statsShape(dims)],
-  run: ({ q, k, v }, [u, stats], { b, n, flash }) =>
-    flash
-      ? vectorAttentionForwardFlash(q, k, v, u, stats, b, n)
-      : vectorAttentionForwardMaterialized(q, k, v, u, stats, b, n),
+  run: ({ q, k, v }, [u, stats], { b, n, flash }) => {
+    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
+      return flash
+        ? vectorAttentionForwardFlash(q, k, v, u, stats, b, n)
+        : vectorAttentionForwardMaterialized(q, k, v, u, stats, b, n);
+    }
+    const rows = flash ? vectorFlashRows : vectorMaterializedRows;
+    runRows({
+      kind: "vectorAttention",
+      inputs: [q, k, v],
+      outputs: [{ array: u, width: 3 }, { array: stats, width: flash ? 1 : n }],
+      rows: b * n,
+      params: [n, flash ? 1 : 0],
+      copyCost: flash ? 0 : MATERIALIZED_COPY_COST,
+      range: (r0, r1) => rows(q, k, v, u, stats, n, r0, r1),
+    });
+  },
 }, true);
 
 register({
@@ -136,10 +165,24 @@ register({
   name: SCALAR_ATTENTION_KERNEL,
   inputs: FORWARD_INPUTS,
   outputs: (dims) => [[dims.b, dims.n, dims.w], statsShape(dims)],
-  run: ({ q, k, v }, [o, stats], dims) =>
-    dims.flash
-      ? scalarAttentionForwardFlash(q, k, v, o, stats, dims)
-      : scalarAttentionForwardMaterialized(q, k, v, o, stats, dims),
+  run: ({ q, k, v }, [o, stats], dims) => {
+    const { b, n, w, flash } = dims;
+    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
+      return flash
+        ? scalarAttentionForwardFlash(q, k, v, o, stats, dims)
+        : scalarAttentionForwardMaterialized(q, k, v, o, stats, dims);
+    }
+    const rows = flash ? scalarFlashRows : scalarMaterializedRows;
+    runRows({
+      kind: "scalarAttention",
+      inputs: [q, k, v],
+      outputs: [{ array: o, width: w }, { array: stats, width: flash ? 1 : n }],
+      rows: b * n,
+      params: [b, n, w, flash ? 1 : 0],
+      copyCost: flash ? 0 : MATERIALIZED_COPY_COST,
+      range: (r0, r1) => rows(q, k, v, o, stats, dims, r0, r1),
+    });
+  },
 }, false);
 
 register({

@@ -53,44 +53,55 @@ export function vectorAttentionForwardMaterialized(
   b: number,
   n: number,
 ): void {
+  vectorMaterializedRows(q, k, v, u, a, n, 0, b * n);
+}
+
+/** Flat query rows `[r0, r1)` (`r = sample·N + i`) of {@link vectorAttentionForwardMaterialized}. */
+export function vectorMaterializedRows(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  u: Float32Array,
+  a: Float32Array,
+  n: number,
+  r0: number,
+  r1: number,
+): void {
   const inv = 1 / Math.sqrt(n);
   const row = new Float64Array(n);
-  for (let s = 0; s < b; s++) {
-    const base = s * n * 3;
-    for (let i = 0; i < n; i++) {
-      const qi = base + i * 3;
-      const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
-      let mx = -Infinity;
-      for (let j = 0, o = base; j < n; j++, o += 3) {
-        const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
-        const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
-        const l = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS) * inv;
-        row[j] = l;
-        if (l > mx) mx = l;
-      }
-      // Unnormalised weights (kept in the row scratch) and u's sums; then a is written once.
-      let z = 0, u0 = 0, u1 = 0, u2 = 0;
-      const ai = (s * n + i) * n;
-      for (let j = 0, o = base; j < n; j++, o += 3) {
-        const p = Math.exp(row[j] - mx);
-        row[j] = p;
-        z += p;
-        const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
-        const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
-        const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
-        u0 += p * (c1 * v2 - c2 * v1);
-        u1 += p * (c2 * v0 - c0 * v2);
-        u2 += p * (c0 * v1 - c1 * v0);
-      }
-      const rz = 1 / z;
-      for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
-      u0 *= rz;
-      u1 *= rz;
-      u2 *= rz;
-      u[qi] = u0 / n;
-      u[qi + 1] = u1 / n;
-      u[qi + 2] = u2 / n;
+  for (let r = r0; r < r1; r++) {
+    const base = Math.floor(r / n) * n * 3, qi = r * 3;
+    const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
+    let mx = -Infinity;
+    for (let j = 0, o = base; j < n; j++, o += 3) {
+      const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+      const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+      const l = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS) * inv;
+      row[j] = l;
+      if (l > mx) mx = l;
     }
+    // Unnormalised weights (kept in the row scratch) and u's sums; then a is written once.
+    let z = 0, u0 = 0, u1 = 0, u2 = 0;
+    const ai = r * n;
+    for (let j = 0, o = base; j < n; j++, o += 3) {
+      const p = Math.exp(row[j] - mx);
+      row[j] = p;
+      z += p;
+      const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+      const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
+      const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+      u0 += p * (c1 * v2 - c2 * v1);
+      u1 += p * (c2 * v0 - c0 * v2);
+      u2 += p * (c0 * v1 - c1 * v0);
+    }
+    const rz = 1 / z;
+    for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
+    u0 *= rz;
+    u1 *= rz;
+    u2 *= rz;
+    u[qi] = u0 / n;
+    u[qi + 1] = u1 / n;
+    u[qi + 2] = u2 / n;
   }
 }
 
@@ -106,60 +117,79 @@ export function vectorAttentionForwardFlash(
   keyBlock = FLASH_KEY_BLOCK,
   rowBlock = FLASH_ROW_BLOCK,
 ): void {
+  vectorFlashRows(q, k, v, u, lse, n, 0, b * n, keyBlock, rowBlock);
+}
+
+/**
+ * Flat query rows `[r0, r1)` of {@link vectorAttentionForwardFlash}, in blocks of `rowBlock`
+ * rows of one sample (each row's online softmax runs over the same key blocks in the same
+ * order whatever the grouping: any split of the rows gives bitwise the same result).
+ */
+export function vectorFlashRows(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  u: Float32Array,
+  lse: Float32Array,
+  n: number,
+  r0: number,
+  r1: number,
+  keyBlock = FLASH_KEY_BLOCK,
+  rowBlock = FLASH_ROW_BLOCK,
+): void {
   const inv = 1 / Math.sqrt(n);
   const kb = Math.max(1, Math.min(keyBlock, n));
   const logit = new Float64Array(kb);
   const mx = new Float64Array(rowBlock), sum = new Float64Array(rowBlock);
   const acc = new Float64Array(rowBlock * 3);
-  for (let s = 0; s < b; s++) {
-    const base = s * n * 3;
-    for (let r0 = 0; r0 < n; r0 += rowBlock) {
-      const rows = Math.min(rowBlock, n - r0);
-      mx.fill(-Infinity);
-      sum.fill(0);
-      acc.fill(0);
-      for (let j0 = 0; j0 < n; j0 += kb) {
-        const j1 = Math.min(n, j0 + kb);
-        for (let r = 0; r < rows; r++) {
-          const qi = base + (r0 + r) * 3;
-          const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
-          let m = mx[r];
-          for (let j = j0, o = base + j0 * 3; j < j1; j++, o += 3) {
-            const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
-            const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
-            const l = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS) * inv;
-            logit[j - j0] = l;
-            if (l > m) m = l;
-          }
-          const scale = Math.exp(mx[r] - m); // 0 on the first block (mx = −∞)
-          let z = sum[r] * scale;
-          let u0 = acc[r * 3] * scale, u1 = acc[r * 3 + 1] * scale, u2 = acc[r * 3 + 2] * scale;
-          for (let j = j0, o = base + j0 * 3; j < j1; j++, o += 3) {
-            const p = Math.exp(logit[j - j0] - m);
-            z += p;
-            const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
-            const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
-            const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
-            u0 += p * (c1 * v2 - c2 * v1);
-            u1 += p * (c2 * v0 - c0 * v2);
-            u2 += p * (c0 * v1 - c1 * v0);
-          }
-          mx[r] = m;
-          sum[r] = z;
-          acc[r * 3] = u0;
-          acc[r * 3 + 1] = u1;
-          acc[r * 3 + 2] = u2;
-        }
-      }
+  for (let first = r0; first < r1;) {
+    const sample = Math.floor(first / n), base = sample * n * 3;
+    const rows = Math.min(rowBlock, r1 - first, (sample + 1) * n - first);
+    mx.fill(-Infinity);
+    sum.fill(0);
+    acc.fill(0);
+    for (let j0 = 0; j0 < n; j0 += kb) {
+      const j1 = Math.min(n, j0 + kb);
       for (let r = 0; r < rows; r++) {
-        const qi = base + (r0 + r) * 3;
-        const f = 1 / (sum[r] * n);
-        u[qi] = acc[r * 3] * f;
-        u[qi + 1] = acc[r * 3 + 1] * f;
-        u[qi + 2] = acc[r * 3 + 2] * f;
-        lse[s * n + r0 + r] = mx[r] + Math.log(sum[r]);
+        const qi = (first + r) * 3;
+        const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
+        let m = mx[r];
+        for (let j = j0, o = base + j0 * 3; j < j1; j++, o += 3) {
+          const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+          const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+          const l = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS) * inv;
+          logit[j - j0] = l;
+          if (l > m) m = l;
+        }
+        const scale = Math.exp(mx[r] - m); // 0 on the first block (mx = −∞)
+        let z = sum[r] * scale;
+        let u0 = acc[r * 3] * scale, u1 = acc[r * 3 + 1] * scale, u2 = acc[r * 3 + 2] * scale;
+        for (let j = j0, o = base + j0 * 3; j < j1; j++, o += 3) {
+          const p = Math.exp(logit[j - j0] - m);
+          z += p;
+          const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+          const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
+          const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+          u0 += p * (c1 * v2 - c2 * v1);
+          u1 += p * (c2 * v0 - c0 * v2);
+          u2 += p * (c0 * v1 - c1 * v0);
+        }
+        mx[r] = m;
+        sum[r] = z;
+        acc[r * 3] = u0;
+        acc[r * 3 + 1] = u1;
+        acc[r * 3 + 2] = u2;
       }
     }
+    for (let r = 0; r < rows; r++) {
+      const qi = (first + r) * 3;
+      const f = 1 / (sum[r] * n);
+      u[qi] = acc[r * 3] * f;
+      u[qi + 1] = acc[r * 3 + 1] * f;
+      u[qi + 2] = acc[r * 3 + 2] * f;
+      lse[first + r] = mx[r] + Math.log(sum[r]);
+    }
+    first += rows;
   }
 }
 
@@ -250,35 +280,46 @@ export function scalarAttentionForwardMaterialized(
   v: Float32Array,
   out: Float32Array,
   a: Float32Array,
-  { b, n, w: d }: AttentionDims,
+  dims: AttentionDims,
+): void {
+  scalarMaterializedRows(q, k, v, out, a, dims, 0, dims.b * dims.n);
+}
+
+/** Flat query rows `[r0, r1)` of {@link scalarAttentionForwardMaterialized}. */
+export function scalarMaterializedRows(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  a: Float32Array,
+  { n, w: d }: AttentionDims,
+  r0: number,
+  r1: number,
 ): void {
   const alpha = 1 / Math.sqrt(d);
   const row = new Float64Array(n), acc = new Float64Array(d);
-  for (let s = 0; s < b; s++) {
-    const base = s * n * d;
-    for (let i = 0; i < n; i++) {
-      const qi = base + i * d;
-      let mx = -Infinity;
-      for (let j = 0, o = base; j < n; j++, o += d) {
-        const dot = dotAt(q, qi, k, o, d);
-        const l = dot * alpha;
-        row[j] = l;
-        if (l > mx) mx = l;
-      }
-      let z = 0;
-      acc.fill(0);
-      const ai = (s * n + i) * n;
-      for (let j = 0, o = base; j < n; j++, o += d) {
-        const p = Math.exp(row[j] - mx);
-        row[j] = p;
-        z += p;
-        for (let x = 0; x < d; x++) acc[x] += p * v[o + x];
-      }
-      const rz = 1 / z;
-      for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
-      for (let x = 0; x < d; x++) acc[x] *= rz;
-      for (let x = 0; x < d; x++) out[qi + x] = acc[x];
+  for (let r = r0; r < r1; r++) {
+    const base = Math.floor(r / n) * n * d, qi = r * d;
+    let mx = -Infinity;
+    for (let j = 0, o = base; j < n; j++, o += d) {
+      const dot = dotAt(q, qi, k, o, d);
+      const l = dot * alpha;
+      row[j] = l;
+      if (l > mx) mx = l;
     }
+    let z = 0;
+    acc.fill(0);
+    const ai = r * n;
+    for (let j = 0, o = base; j < n; j++, o += d) {
+      const p = Math.exp(row[j] - mx);
+      row[j] = p;
+      z += p;
+      for (let x = 0; x < d; x++) acc[x] += p * v[o + x];
+    }
+    const rz = 1 / z;
+    for (let j = 0; j < n; j++) a[ai + j] = row[j] * rz;
+    for (let x = 0; x < d; x++) acc[x] *= rz;
+    for (let x = 0; x < d; x++) out[qi + x] = acc[x];
   }
 }
 
@@ -289,7 +330,23 @@ export function scalarAttentionForwardFlash(
   v: Float32Array,
   out: Float32Array,
   lse: Float32Array,
-  { b, n, w: d }: AttentionDims,
+  dims: AttentionDims,
+  keyBlock = FLASH_KEY_BLOCK,
+  rowBlock = FLASH_ROW_BLOCK,
+): void {
+  scalarFlashRows(q, k, v, out, lse, dims, 0, dims.b * dims.n, keyBlock, rowBlock);
+}
+
+/** Flat query rows `[r0, r1)` of {@link scalarAttentionForwardFlash} (as {@link vectorFlashRows}). */
+export function scalarFlashRows(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  lse: Float32Array,
+  { n, w: d }: AttentionDims,
+  r0: number,
+  r1: number,
   keyBlock = FLASH_KEY_BLOCK,
   rowBlock = FLASH_ROW_BLOCK,
 ): void {
@@ -298,42 +355,41 @@ export function scalarAttentionForwardFlash(
   const logit = new Float64Array(kb);
   const mx = new Float64Array(rowBlock), sum = new Float64Array(rowBlock);
   const acc = new Float64Array(rowBlock * d);
-  for (let s = 0; s < b; s++) {
-    const base = s * n * d;
-    for (let r0 = 0; r0 < n; r0 += rowBlock) {
-      const rows = Math.min(rowBlock, n - r0);
-      mx.fill(-Infinity);
-      sum.fill(0);
-      acc.fill(0);
-      for (let j0 = 0; j0 < n; j0 += kb) {
-        const j1 = Math.min(n, j0 + kb);
-        for (let r = 0; r < rows; r++) {
-          const qi = base + (r0 + r) * d, ar = r * d;
-          let m = mx[r];
-          for (let j = j0, o = base + j0 * d; j < j1; j++, o += d) {
-            const dot = dotAt(q, qi, k, o, d);
-            const l = dot * alpha;
-            logit[j - j0] = l;
-            if (l > m) m = l;
-          }
-          const scale = Math.exp(mx[r] - m);
-          let z = sum[r] * scale;
-          for (let x = 0; x < d; x++) acc[ar + x] *= scale;
-          for (let j = j0, o = base + j0 * d; j < j1; j++, o += d) {
-            const p = Math.exp(logit[j - j0] - m);
-            z += p;
-            for (let x = 0; x < d; x++) acc[ar + x] += p * v[o + x];
-          }
-          mx[r] = m;
-          sum[r] = z;
-        }
-      }
+  for (let first = r0; first < r1;) {
+    const sample = Math.floor(first / n), base = sample * n * d;
+    const rows = Math.min(rowBlock, r1 - first, (sample + 1) * n - first);
+    mx.fill(-Infinity);
+    sum.fill(0);
+    acc.fill(0);
+    for (let j0 = 0; j0 < n; j0 += kb) {
+      const j1 = Math.min(n, j0 + kb);
       for (let r = 0; r < rows; r++) {
-        const qi = base + (r0 + r) * d, rz = 1 / sum[r];
-        for (let x = 0; x < d; x++) out[qi + x] = acc[r * d + x] * rz;
-        lse[s * n + r0 + r] = mx[r] + Math.log(sum[r]);
+        const qi = (first + r) * d, ar = r * d;
+        let m = mx[r];
+        for (let j = j0, o = base + j0 * d; j < j1; j++, o += d) {
+          const dot = dotAt(q, qi, k, o, d);
+          const l = dot * alpha;
+          logit[j - j0] = l;
+          if (l > m) m = l;
+        }
+        const scale = Math.exp(mx[r] - m);
+        let z = sum[r] * scale;
+        for (let x = 0; x < d; x++) acc[ar + x] *= scale;
+        for (let j = j0, o = base + j0 * d; j < j1; j++, o += d) {
+          const p = Math.exp(logit[j - j0] - m);
+          z += p;
+          for (let x = 0; x < d; x++) acc[ar + x] += p * v[o + x];
+        }
+        mx[r] = m;
+        sum[r] = z;
       }
     }
+    for (let r = 0; r < rows; r++) {
+      const qi = (first + r) * d, rz = 1 / sum[r];
+      for (let x = 0; x < d; x++) out[qi + x] = acc[r * d + x] * rz;
+      lse[first + r] = mx[r] + Math.log(sum[r]);
+    }
+    first += rows;
   }
 }
 

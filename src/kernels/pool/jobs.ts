@@ -19,6 +19,12 @@ import {
 } from "../../clifford/geometric_product_math.ts";
 import { mvSiluBackwardRange, mvSiluForwardRange } from "../../clifford/mv_silu_math.ts";
 import { gramLogitsRange } from "../gram_math.ts";
+import {
+  scalarFlashRows,
+  scalarMaterializedRows,
+  vectorFlashRows,
+  vectorMaterializedRows,
+} from "../attention_math.ts";
 
 /** A kind of job: `prepare` once per thread and job, then `run` per unit taken. */
 export interface JobKind<Ctx = unknown> {
@@ -183,6 +189,23 @@ export const JOB_KINDS = {
   siluBackward,
   // arrays [q, k, logits]; params [·, ·, M, N]
   gramLogits: rowsKind((a, p, r0, r1) => gramLogitsRange(a[0], a[1], a[2], p[2], p[3], r0, r1)),
+  // arrays [q, k, v, u, stats]; params [·, ·, N, flash]
+  vectorAttention: rowsKind((a, p, r0, r1) =>
+    (p[3] ? vectorFlashRows : vectorMaterializedRows)(a[0], a[1], a[2], a[3], a[4], p[2], r0, r1)
+  ),
+  // arrays [q, k, v, o, stats]; params [·, ·, B, N, D, flash]
+  scalarAttention: rowsKind((a, p, r0, r1) =>
+    (p[5] ? scalarFlashRows : scalarMaterializedRows)(
+      a[0],
+      a[1],
+      a[2],
+      a[3],
+      a[4],
+      { b: p[2], n: p[3], w: p[4] },
+      r0,
+      r1,
+    )
+  ),
 } as Record<string, JobKind>;
 /** Job names in index order. */
 export const JOB_NAMES: readonly string[] = Object.keys(JOB_KINDS);

@@ -1,5 +1,6 @@
 /**
- * The pooled kernels (fft conv, geometric product, MVSiLU, Gram logits, on cpu and wasm) against themselves on
+ * The pooled kernels (fft conv, geometric product, MVSiLU, Gram logits, attention forwards, on
+ * cpu and wasm) against themselves on
  * one thread: values and gradients bitwise equal for 1, 2 and 3 threads, shapes with N = 1
  * and non-powers of two; no tensor leaks; no workers left.
  */
@@ -11,7 +12,7 @@ import { geometricProductCore, setFusedKernels } from "../../clifford/geometric_
 import { fusedMVSiLU } from "../../clifford/mv_silu_op.ts";
 import { testOnBackends } from "../../clifford/testing.ts";
 import { fftConv } from "../../fft_conv.ts";
-import { gramLogits } from "../../models/attention.ts";
+import { gramLogits, scalarAttentionKernel, vectorAttention } from "../../models/attention.ts";
 import {
   disposeKernelPool,
   getThreads,
@@ -214,4 +215,48 @@ for (const shape of [[2, 200, 333], [1, 3, 30001]]) {
     `Gram logits [${shape}]: 1, 2, 3 threads give equal values and gradients`,
     () => compareThreads(`gram [${shape}]`, gramValueAndGrads(shape, shape[2])),
   );
+}
+
+/**
+ * Both attentions' outputs (pooled forwards) and the gradients of Σ u·w wrt q, k, v (one
+ * thread), `materialized` or `flash`.
+ */
+function attentionValueAndGrads(
+  mode: "materialized" | "flash",
+  [b, n, d]: number[],
+  seed: number,
+): () => Float32Array[] {
+  return () =>
+    tf.tidy(() => {
+      const r = (w: number, s: number) =>
+        tf.randomNormal([b, n, w], 0, 1, "float32", seed + s) as tf.Tensor3D;
+      const [qx, kx, vx, qf, kf, vf] = [r(3, 0), r(3, 1), r(3, 2), r(d, 3), r(d, 4), r(d, 5)];
+      const wx = r(3, 6), wf = r(d, 7);
+      const scalar = scalarAttentionKernel(qf, kf, vf, mode);
+      const gf = tf.grads((a, c, e) =>
+        tf.sum(
+          tf.mul(
+            scalarAttentionKernel(a as tf.Tensor3D, c as tf.Tensor3D, e as tf.Tensor3D, mode),
+            wf,
+          ),
+        )
+      )([qf, kf, vf]);
+      const gx = tf.grads((a, c, e) =>
+        tf.sum(
+          tf.mul(vectorAttention(a as tf.Tensor3D, c as tf.Tensor3D, e as tf.Tensor3D, mode), wx),
+        )
+      )([qx, kx, vx]);
+      // The vector forward last: on wasm the scalar stream runs XNNPACK matmuls, not the pool.
+      const vector = vectorAttention(qx, kx, vx, mode);
+      return [scalar, ...gf, ...gx, vector].map((t) => t.dataSync() as Float32Array);
+    });
+}
+
+for (const mode of ["materialized", "flash"] as const) {
+  for (const shape of [[2, 200, 16], [1, 301, 5]]) {
+    testOnBackends(
+      `attention ${mode} [${shape}]: 1, 2, 3 threads give equal values and gradients`,
+      () => compareThreads(`${mode} [${shape}]`, attentionValueAndGrads(mode, shape, shape[1])),
+    );
+  }
 }
