@@ -2,8 +2,9 @@
  * The attention kernels on `cpu` and `wasm` (design/model.md §4; math in `attention_math.ts`).
  * Registered through `f32_kernel.ts` (on `wasm`: inputs read and outputs written in place).
  * The forward kernels split their query rows over the kernels' pool (`pool/rows.ts`, from
- * {@link ATTENTION_POOL_MIN_PAIRS} pairs; bitwise equal to one thread); the gradients run on
- * one thread.
+ * {@link ATTENTION_POOL_MIN_PAIRS} pairs; bitwise equal to one thread); the gradients split
+ * theirs into chunks fixed by the shape, each with its own float64 partial sums of the key
+ * gradients, added in chunk order (`runChunks`: bitwise equal for any thread count).
  *
  * Kernel `Se3VectorAttention`: inputs `q, k, v` (float32 `[B, N, 3]`), attrs
  * {@link AttentionAttrs}; outputs `u [B, N, 3]` and `stats`: the softmax weights
@@ -25,15 +26,18 @@ import {
   scalarAttentionBackward,
   scalarAttentionForwardFlash,
   scalarAttentionForwardMaterialized,
+  scalarBackwardRows,
   scalarFlashRows,
   scalarMaterializedRows,
+  splitKeySums,
   vectorAttentionBackward,
   vectorAttentionForwardFlash,
   vectorAttentionForwardMaterialized,
+  vectorBackwardRows,
   vectorFlashRows,
   vectorMaterializedRows,
 } from "./attention_math.ts";
-import { runRows } from "./pool/rows.ts";
+import { runChunks, runRows } from "./pool/rows.ts";
 
 /** Below this many (query, key) pairs one thread computes a forward pass. */
 export const ATTENTION_POOL_MIN_PAIRS = 1 << 16;
@@ -42,6 +46,15 @@ export const ATTENTION_POOL_MIN_PAIRS = 1 << 16;
  * N pairs' square root (or D-wide dot product), exponential and sums.
  */
 const MATERIALIZED_COPY_COST = 0.05;
+
+/**
+ * Row chunks of a gradient from {@link ATTENTION_POOL_MIN_PAIRS} pairs: up to 16 (a function
+ * of the shape only, never of the thread count), fewer where 16 float64 partials of the key
+ * gradients (`length` each) would pass 256 MiB.
+ */
+function gradChunks(length: number): number {
+  return Math.max(1, Math.min(16, Math.floor(2 ** 28 / (8 * length))));
+}
 
 /** Registered name of the vector attention forward kernel. */
 export const VECTOR_ATTENTION_KERNEL = "Se3VectorAttention";
@@ -157,8 +170,24 @@ register({
   name: VECTOR_ATTENTION_GRAD_KERNEL,
   inputs: GRAD_INPUTS,
   outputs: gradOutputs,
-  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], { b, n, flash }) =>
-    vectorAttentionBackward(dy, q, k, v, y, stats, flash, dq, dk, dv, b, n),
+  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], { b, n, flash }) => {
+    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
+      return vectorAttentionBackward(dy, q, k, v, y, stats, flash, dq, dk, dv, b, n);
+    }
+    const length = 2 * b * n * 3;
+    const keys = runChunks({
+      kind: "vectorAttentionGrad",
+      inputs: [dy, q, k, v, y, stats],
+      rowOutputs: [dq],
+      rows: b * n,
+      chunks: gradChunks(length),
+      partialLength: length,
+      params: [n, flash ? 1 : 0],
+      chunk: (r0, r1, part) =>
+        vectorBackwardRows(dy, q, k, v, y, stats, flash, dq, part, n, r0, r1),
+    });
+    splitKeySums(keys, dk, dv);
+  },
 }, true);
 
 register({
@@ -189,6 +218,23 @@ register({
   name: SCALAR_ATTENTION_GRAD_KERNEL,
   inputs: GRAD_INPUTS,
   outputs: gradOutputs,
-  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], dims) =>
-    scalarAttentionBackward(dy, q, k, v, y, stats, dims.flash, dq, dk, dv, dims),
+  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], dims) => {
+    const { b, n, w, flash } = dims;
+    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
+      return scalarAttentionBackward(dy, q, k, v, y, stats, flash, dq, dk, dv, dims);
+    }
+    const length = 2 * b * n * w;
+    const keys = runChunks({
+      kind: "scalarAttentionGrad",
+      inputs: [dy, q, k, v, y, stats],
+      rowOutputs: [dq],
+      rows: b * n,
+      chunks: gradChunks(length),
+      partialLength: length,
+      params: [b, n, w, flash ? 1 : 0],
+      chunk: (r0, r1, part) =>
+        scalarBackwardRows(dy, q, k, v, y, stats, flash, dq, part, dims, r0, r1),
+    });
+    splitKeySums(keys, dk, dv);
+  },
 }, false);

@@ -212,51 +212,74 @@ export function vectorAttentionBackward(
   b: number,
   n: number,
 ): void {
-  const inv = 1 / Math.sqrt(n), invN = 1 / n;
-  const gk = new Float64Array(n * 3), gv = new Float64Array(n * 3);
-  for (let s = 0; s < b; s++) {
-    const base = s * n * 3;
-    gk.fill(0);
-    gv.fill(0);
-    for (let i = 0; i < n; i++) {
-      const qi = base + i * 3;
-      const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
-      const d0 = du[qi], d1 = du[qi + 1], d2 = du[qi + 2];
-      const di = d0 * u[qi] + d1 * u[qi + 1] + d2 * u[qi + 2];
-      const ai = (s * n + i) * n;
-      const lse = flash ? stats[s * n + i] : 0;
-      let dq0 = 0, dq1 = 0, dq2 = 0;
-      for (let j = 0, o = base, g = 0; j < n; j++, o += 3, g += 3) {
-        const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
-        const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
-        const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
-        const nrm = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS);
-        const p = flash ? Math.exp(nrm * inv - lse) : stats[ai + j];
-        const w0 = c1 * v2 - c2 * v1, w1 = c2 * v0 - c0 * v2, w2 = c0 * v1 - c1 * v0;
-        const dl = p * ((d0 * w0 + d1 * w1 + d2 * w2) * invN - di);
-        const f = (dl * inv) / nrm, pn = p * invN;
-        const e0 = pn * d0, e1 = pn * d1, e2 = pn * d2; // dw
-        const dc0 = f * c0 + v1 * e2 - v2 * e1;
-        const dc1 = f * c1 + v2 * e0 - v0 * e2;
-        const dc2 = f * c2 + v0 * e1 - v1 * e0;
-        gv[g] += e1 * c2 - e2 * c1;
-        gv[g + 1] += e2 * c0 - e0 * c2;
-        gv[g + 2] += e0 * c1 - e1 * c0;
-        dq0 += k1 * dc2 - k2 * dc1;
-        dq1 += k2 * dc0 - k0 * dc2;
-        dq2 += k0 * dc1 - k1 * dc0;
-        gk[g] += dc1 * q2 - dc2 * q1;
-        gk[g + 1] += dc2 * q0 - dc0 * q2;
-        gk[g + 2] += dc0 * q1 - dc1 * q0;
-      }
-      dq[qi] = dq0;
-      dq[qi + 1] = dq1;
-      dq[qi + 2] = dq2;
+  const keys = new Float64Array(2 * b * n * 3);
+  vectorBackwardRows(du, q, k, v, u, stats, flash, dq, keys, n, 0, b * n);
+  splitKeySums(keys, dk, dv);
+}
+
+/** `dk`, `dv` from key-side sums `[gk (B·N·W), gv (B·N·W)]`, rounded to float32. */
+export function splitKeySums(keys: Float64Array, dk: Float32Array, dv: Float32Array): void {
+  const len = dk.length;
+  for (let x = 0; x < len; x++) {
+    dk[x] = keys[x];
+    dv[x] = keys[len + x];
+  }
+}
+
+/**
+ * Flat query rows `[r0, r1)` of {@link vectorAttentionBackward}: writes those rows of `dq`
+ * and adds their contributions to `dk`, `dv` into `keys` = `[gk, gv]` (float64, `2·B·N·3`).
+ */
+export function vectorBackwardRows(
+  du: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  u: Float32Array,
+  stats: Float32Array,
+  flash: boolean,
+  dq: Float32Array,
+  keys: Float64Array,
+  n: number,
+  r0: number,
+  r1: number,
+): void {
+  const inv = 1 / Math.sqrt(n), invN = 1 / n, gvAt = keys.length / 2;
+  for (let r = r0; r < r1; r++) {
+    const base = Math.floor(r / n) * n * 3, qi = r * 3;
+    const q0 = q[qi], q1 = q[qi + 1], q2 = q[qi + 2];
+    const d0 = du[qi], d1 = du[qi + 1], d2 = du[qi + 2];
+    const di = d0 * u[qi] + d1 * u[qi + 1] + d2 * u[qi + 2];
+    const ai = r * n;
+    const lse = flash ? stats[r] : 0;
+    let dq0 = 0, dq1 = 0, dq2 = 0;
+    for (let j = 0, o = base; j < n; j++, o += 3) {
+      const k0 = k[o], k1 = k[o + 1], k2 = k[o + 2];
+      const v0 = v[o], v1 = v[o + 1], v2 = v[o + 2];
+      const c0 = q1 * k2 - q2 * k1, c1 = q2 * k0 - q0 * k2, c2 = q0 * k1 - q1 * k0;
+      const nrm = Math.sqrt(c0 * c0 + c1 * c1 + c2 * c2 + ATTENTION_NORM_EPS);
+      const p = flash ? Math.exp(nrm * inv - lse) : stats[ai + j];
+      const w0 = c1 * v2 - c2 * v1, w1 = c2 * v0 - c0 * v2, w2 = c0 * v1 - c1 * v0;
+      const dl = p * ((d0 * w0 + d1 * w1 + d2 * w2) * invN - di);
+      const f = (dl * inv) / nrm, pn = p * invN;
+      const e0 = pn * d0, e1 = pn * d1, e2 = pn * d2; // dw
+      const dc0 = f * c0 + v1 * e2 - v2 * e1;
+      const dc1 = f * c1 + v2 * e0 - v0 * e2;
+      const dc2 = f * c2 + v0 * e1 - v1 * e0;
+      const g = gvAt + o;
+      keys[g] += e1 * c2 - e2 * c1;
+      keys[g + 1] += e2 * c0 - e0 * c2;
+      keys[g + 2] += e0 * c1 - e1 * c0;
+      dq0 += k1 * dc2 - k2 * dc1;
+      dq1 += k2 * dc0 - k0 * dc2;
+      dq2 += k0 * dc1 - k1 * dc0;
+      keys[o] += dc1 * q2 - dc2 * q1;
+      keys[o + 1] += dc2 * q0 - dc0 * q2;
+      keys[o + 2] += dc0 * q1 - dc1 * q0;
     }
-    for (let x = 0; x < n * 3; x++) {
-      dk[base + x] = gk[x];
-      dv[base + x] = gv[x];
-    }
+    dq[qi] = dq0;
+    dq[qi + 1] = dq1;
+    dq[qi + 2] = dq2;
   }
 }
 
@@ -408,43 +431,54 @@ export function scalarAttentionBackward(
   dq: Float32Array,
   dk: Float32Array,
   dv: Float32Array,
-  { b, n, w: d }: AttentionDims,
+  dims: AttentionDims,
 ): void {
-  const alpha = 1 / Math.sqrt(d);
-  const gk = new Float64Array(n * d), gv = new Float64Array(n * d), gq = new Float64Array(d);
-  for (let s = 0; s < b; s++) {
-    const base = s * n * d;
-    gk.fill(0);
-    gv.fill(0);
-    for (let i = 0; i < n; i++) {
-      const qi = base + i * d;
-      let di = 0;
-      for (let x = 0; x < d; x++) di += dout[qi + x] * out[qi + x];
-      const ai = (s * n + i) * n;
-      const lse = flash ? stats[s * n + i] : 0;
-      gq.fill(0);
-      for (let j = 0, o = base, g = 0; j < n; j++, o += d, g += d) {
-        let p: number;
-        if (flash) {
-          const dot = dotAt(q, qi, k, o, d);
-          p = Math.exp(dot * alpha - lse);
-        } else {
-          p = stats[ai + j];
-        }
-        let dp = 0;
-        for (let x = 0; x < d; x++) dp += dout[qi + x] * v[o + x];
-        const ds = p * (dp - di) * alpha;
-        for (let x = 0; x < d; x++) {
-          gq[x] += ds * k[o + x];
-          gk[g + x] += ds * q[qi + x];
-          gv[g + x] += p * dout[qi + x];
-        }
+  const keys = new Float64Array(2 * dims.b * dims.n * dims.w);
+  scalarBackwardRows(dout, q, k, v, out, stats, flash, dq, keys, dims, 0, dims.b * dims.n);
+  splitKeySums(keys, dk, dv);
+}
+
+/** Flat query rows `[r0, r1)` of {@link scalarAttentionBackward} (as {@link vectorBackwardRows}). */
+export function scalarBackwardRows(
+  dout: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  stats: Float32Array,
+  flash: boolean,
+  dq: Float32Array,
+  keys: Float64Array,
+  { n, w: d }: AttentionDims,
+  r0: number,
+  r1: number,
+): void {
+  const alpha = 1 / Math.sqrt(d), gvAt = keys.length / 2;
+  const gq = new Float64Array(d);
+  for (let r = r0; r < r1; r++) {
+    const base = Math.floor(r / n) * n * d, qi = r * d;
+    let di = 0;
+    for (let x = 0; x < d; x++) di += dout[qi + x] * out[qi + x];
+    const ai = r * n;
+    const lse = flash ? stats[r] : 0;
+    gq.fill(0);
+    for (let j = 0, o = base; j < n; j++, o += d) {
+      let p: number;
+      if (flash) {
+        const dot = dotAt(q, qi, k, o, d);
+        p = Math.exp(dot * alpha - lse);
+      } else {
+        p = stats[ai + j];
       }
-      for (let x = 0; x < d; x++) dq[qi + x] = gq[x];
+      let dp = 0;
+      for (let x = 0; x < d; x++) dp += dout[qi + x] * v[o + x];
+      const ds = p * (dp - di) * alpha;
+      for (let x = 0; x < d; x++) {
+        gq[x] += ds * k[o + x];
+        keys[o + x] += ds * q[qi + x];
+        keys[gvAt + o + x] += p * dout[qi + x];
+      }
     }
-    for (let x = 0; x < n * d; x++) {
-      dk[base + x] = gk[x];
-      dv[base + x] = gv[x];
-    }
+    for (let x = 0; x < d; x++) dq[qi + x] = gq[x];
   }
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
 import "./register.ts";
-import { transposeLast2, wasmBatchMatMul } from "./wasm_matmul.ts";
+import { transposeLast2, wasmBatchMatMul, wasmTranspose } from "./wasm_matmul.ts";
 
 /** Cases: shapes of a and b as stored, with the transpose flags. */
 const CASES: { a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [];
@@ -83,4 +83,32 @@ Deno.test("wasm BatchMatMul: the override is registered; its transpose equals tf
       assert.deepEqual([...y.dataSync()], [...want.dataSync()], JSON.stringify(shape));
     });
   }
+});
+
+Deno.test("wasm Transpose: the override equals cpu's for large last-two swaps and other perms", async () => {
+  const cases: [number[], number[]][] = [
+    [[2, 70, 90], [0, 2, 1]],
+    [[130, 64], [1, 0]],
+    [[64, 65, 3], [1, 0, 2]], // not a last-two swap: tfjs-wasm's kernel
+    [[3, 64, 64], [2, 1, 0]],
+  ];
+  const run = () =>
+    cases.map(([shape, perm]) =>
+      tf.tidy(() => [
+        ...tf.transpose(
+          tf.range(
+            0,
+            shape.reduce((a, b) => a * b),
+          ).reshape(shape),
+          perm,
+        ).dataSync(),
+      ])
+    );
+  await useBackend("cpu");
+  const want = run();
+  await useBackend("wasm");
+  assert.equal(tf.getKernel("Transpose", "wasm")?.kernelFunc, wasmTranspose);
+  const before = tf.memory().numTensors;
+  run().forEach((got, i) => assert.deepEqual(got, want[i], JSON.stringify(cases[i])));
+  assert.equal(tf.memory().numTensors, before);
 });

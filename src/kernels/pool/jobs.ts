@@ -20,8 +20,10 @@ import {
 import { mvSiluBackwardRange, mvSiluForwardRange } from "../../clifford/mv_silu_math.ts";
 import { gramLogitsRange } from "../gram_math.ts";
 import {
+  scalarBackwardRows,
   scalarFlashRows,
   scalarMaterializedRows,
+  vectorBackwardRows,
   vectorFlashRows,
   vectorMaterializedRows,
 } from "../attention_math.ts";
@@ -180,6 +182,25 @@ function rowsKind(
   };
 }
 
+/**
+ * A chunked kind (see `rows.ts`): params `[rows per chunk, rows, partial length, …kernel's]`;
+ * unit c computes rows `[c·rows per chunk, …)` and adds into its own float64 partial, chunk c
+ * of the last array (zeroed first).
+ */
+function chunksKind(
+  range: (a: Float32Array[], p: Float64Array, r0: number, r1: number, part: Float64Array) => void,
+): JobKind<Ranged> {
+  return {
+    prepare: (a, p) => ({ a, p }),
+    run: ({ a, p }, c) => {
+      const last = a[a.length - 1], length = p[2];
+      const part = new Float64Array(last.buffer, last.byteOffset + 8 * c * length, length);
+      part.fill(0);
+      range(a, p, c * p[0], Math.min(p[1], (c + 1) * p[0]), part);
+    },
+  };
+}
+
 /** Every job kind, by name; the control block carries the index in {@link JOB_NAMES}. */
 export const JOB_KINDS = {
   fftConv,
@@ -202,6 +223,27 @@ export const JOB_KINDS = {
       a[3],
       a[4],
       { b: p[2], n: p[3], w: p[4] },
+      r0,
+      r1,
+    )
+  ),
+  // arrays [du, q, k, v, u, stats, dq, partials]; params [·, ·, ·, N, flash]
+  vectorAttentionGrad: chunksKind((a, p, r0, r1, part) =>
+    vectorBackwardRows(a[0], a[1], a[2], a[3], a[4], a[5], p[4] !== 0, a[6], part, p[3], r0, r1)
+  ),
+  // arrays [do, q, k, v, o, stats, dq, partials]; params [·, ·, ·, B, N, D, flash]
+  scalarAttentionGrad: chunksKind((a, p, r0, r1, part) =>
+    scalarBackwardRows(
+      a[0],
+      a[1],
+      a[2],
+      a[3],
+      a[4],
+      a[5],
+      p[6] !== 0,
+      a[6],
+      part,
+      { b: p[3], n: p[4], w: p[5] },
       r0,
       r1,
     )

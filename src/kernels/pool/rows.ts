@@ -57,3 +57,64 @@ export function runRows(job: RowsJob): void {
   }
   job.range(0, job.rows);
 }
+
+/**
+ * A job whose rows also add into shared sums (attention gradients: every query row adds to
+ * every key's gradient). The rows are cut into `chunks` ranges that do not depend on the
+ * thread count; each chunk writes its rows of the row outputs and its own float64 partial
+ * sums, and the partials are added in chunk order: bitwise equal for any thread count.
+ */
+export interface ChunksJob {
+  /** Job kind (jobs.ts, a `chunksKind`). */
+  kind: string;
+  /** Inputs, copied whole into the arena. */
+  inputs: readonly Float32Array[];
+  /** Outputs of which each chunk writes its rows (copied whole). */
+  rowOutputs: readonly Float32Array[];
+  /** Flat rows. */
+  rows: number;
+  /** Chunks (at most `rows`). */
+  chunks: number;
+  /** Float64 sums per chunk. */
+  partialLength: number;
+  /** The kernel's parameters (after the three the pool prepends). */
+  params: readonly number[];
+  /** Rows `[r0, r1)` on the caller's own arrays, adding into `partial` (zeroed). */
+  chunk(r0: number, r1: number, partial: Float64Array): void;
+}
+
+/**
+ * Runs `job`'s chunks on the kernels' pool when there is one and the arrays fit in its
+ * arena, else one after the other on this thread; returns the sums (float64,
+ * `partialLength`), added in chunk order.
+ */
+export function runChunks(job: ChunksJob): Float64Array {
+  const perChunk = Math.ceil(job.rows / Math.max(1, Math.min(job.chunks, job.rows)));
+  const chunks = Math.ceil(job.rows / perChunk), length = job.partialLength;
+  const partials = new Float64Array(chunks * length);
+  const pool = kernelPool();
+  const poolJob = {
+    kind: job.kind,
+    inputs: job.inputs,
+    outputs: [...job.rowOutputs, new Float32Array(partials.buffer)],
+    params: [perChunk, job.rows, length, ...job.params],
+    units: chunks,
+  };
+  if (pool && chunks >= 2 && pool.fits(poolJob)) {
+    pool.run(poolJob);
+  } else {
+    for (let c = 0; c < chunks; c++) {
+      const r0 = c * perChunk;
+      job.chunk(
+        r0,
+        Math.min(job.rows, r0 + perChunk),
+        partials.subarray(c * length, (c + 1) * length),
+      );
+    }
+  }
+  const sums = partials.slice(0, length);
+  for (let c = 1; c < chunks; c++) {
+    for (let x = 0, at = c * length; x < length; x++) sums[x] += partials[at + x];
+  }
+  return sums;
+}
