@@ -45,3 +45,21 @@ Deno.test("committed pages are stamped with the sweep's last finish, not the ren
     "<footer>Generated … by <code>",
   );
 });
+
+Deno.test("committed reports are the folders .gitignore keeps, not every sweep's folder", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    for (const name of ["kept-1", "local-run-2", "kept-but-empty"]) {
+      await Deno.mkdir(`${root}/${name}`);
+      if (name !== "kept-but-empty") await Deno.writeTextFile(`${root}/${name}/results.json`, "{}");
+    }
+    const ignore = `${root}/.gitignore`;
+    await Deno.writeTextFile(
+      ignore,
+      "reports/*\n!reports/.gitkeep\n!reports/kept-1/\n!reports/kept-but-empty/\n",
+    );
+    assert.deepEqual(await committedReports(root, ignore), [`${root}/kept-1`]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

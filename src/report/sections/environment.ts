@@ -8,6 +8,26 @@ import { html } from "../escape.ts";
 import { fieldValue } from "./common.ts";
 import type { ReportSection } from "./types.ts";
 
+/**
+ * The sweep's own fields first, in this order, then any other alphabetically: a page rendered
+ * live and one re-rendered from the loaded `results.json` (whose keys come back in the
+ * schema's order) list them alike.
+ */
+const TOP_ORDER = [
+  "sweepId",
+  "preset",
+  "description",
+  "mode",
+  "createdAt",
+  "finishedAt",
+  "wallMs",
+  "memoryBudgetBytes",
+];
+const topRank = (key: string) => {
+  const i = TOP_ORDER.indexOf(key);
+  return i < 0 ? TOP_ORDER.length : i;
+};
+
 /** The section. */
 export const environmentSection: ReportSection = {
   id: "environment",
@@ -24,7 +44,7 @@ export const environmentSection: ReportSection = {
     );
     const top = Object.entries(results).filter(([k, v]) =>
       !["results", "environment", "workers", "scaling"].includes(k) && typeof v !== "object"
-    ).map(([k, v]) =>
+    ).sort(([a], [b]) => topRank(a) - topRank(b) || (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) =>
       html`
         <tr>
           <th scope="row">${k === "description"
