@@ -14,3 +14,4 @@ import "./geometric_product_kernels.ts";
 import "./mv_silu_kernels.ts";
 import "./wasm_shared_identity.ts";
 import "./wasm_matmul.ts";
+import "./wasm_slice.ts";
