@@ -39,7 +39,7 @@ import {
 } from "./attention_math.ts";
 import { runChunks, runRows } from "./pool/rows.ts";
 
-/** Below this many (query, key) pairs one thread computes a forward pass. */
+/** Below this many (query, key) pairs one thread computes a forward or gradient call. */
 export const ATTENTION_POOL_MIN_PAIRS = 1 << 16;
 /**
  * Arena copies per row of a materialized forward over its compute: N weights out against

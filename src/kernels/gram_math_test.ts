@@ -91,14 +91,19 @@ Deno.test("gram logits: row ranges compose to the whole (flat rows across sample
   assert.deepEqual(parts, whole);
 });
 
-Deno.test("gram logits: parallel q, k are clamped (finite, ≥ the floor), gradient finite", () => {
-  const k = Float32Array.from([1, 2, 3, -0.5, 0.25, 4]);
-  const q = Float32Array.from([1.5, 3, 4.5]); // 1.5 k_0: ‖q × k_0‖² is 0 up to rounding
-  const l = new Float32Array(2);
-  gramLogits(q, k, l, 1, 1, 2);
-  const qq = 1.5 ** 2 * 14, kk = 14;
-  assert.ok(l[0] >= Math.sqrt(qq * kk * GRAM_CLAMP) / Math.sqrt(2) * (1 - 1e-6), `ℓ ${l[0]}`);
-  const dq = new Float32Array(3), dk = new Float32Array(6);
-  gramLogitsBackward(Float32Array.from([1, 1]), q, k, dq, dk, 1, 1, 2);
-  assert.ok([...dq, ...dk].every(Number.isFinite));
+Deno.test("gram logits: parallel q, k are clamped; the gradient is the clamp's (2c·g‖k‖²q, 2c·g‖q‖²k)", () => {
+  const k = Float32Array.from([1, 2, 3]);
+  const q = Float32Array.from([1.5, 3, 4.5]); // 1.5 k: ‖q × k‖² is 0 up to rounding
+  const l = new Float32Array(1);
+  gramLogits(q, k, l, 1, 1, 1);
+  const qq = 1.5 ** 2 * 14, kk = 14, floor = qq * kk * GRAM_CLAMP;
+  assert.ok(Math.abs(l[0] - Math.sqrt(floor + ATTENTION_NORM_EPS)) < 1e-6 * l[0], `ℓ ${l[0]}`);
+  const dq = new Float32Array(3), dk = new Float32Array(3), dl = 0.7;
+  gramLogitsBackward(Float32Array.from([dl]), q, k, dq, dk, 1, 1, 1);
+  const g = (dl * 0.5) / Math.sqrt(floor + ATTENTION_NORM_EPS);
+  for (let x = 0; x < 3; x++) {
+    const wantQ = 2 * GRAM_CLAMP * g * kk * q[x], wantK = 2 * GRAM_CLAMP * g * qq * k[x];
+    assert.ok(Math.abs(dq[x] - wantQ) <= 1e-6 * Math.abs(wantQ), `dq[${x}] ${dq[x]} vs ${wantQ}`);
+    assert.ok(Math.abs(dk[x] - wantK) <= 1e-6 * Math.abs(wantK), `dk[${x}] ${dk[x]} vs ${wantK}`);
+  }
 });

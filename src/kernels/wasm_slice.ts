@@ -39,7 +39,11 @@ export function sliceFromHeap(
   // Views after makeOutput: allocating may grow (and detach) the heap.
   const src = wasm.typedArrayFromHeap(x), dst = wasm.typedArrayFromHeap(out);
   const rank = x.shape.length;
-  if (rank === 0 || dst.length === 0) return out;
+  if (dst.length === 0) return out;
+  if (rank === 0) {
+    dst[0] = src[0];
+    return out;
+  }
   const strides = tf.util.computeStrides(x.shape);
   if (tf.slice_util.isSliceContinous(x.shape, [...begin], [...size])) {
     const offset = tf.slice_util.computeFlatOffset([...begin], strides);

@@ -12,6 +12,18 @@ import { geometricProductCore, setFusedKernels } from "../../clifford/geometric_
 import { fusedMVSiLU } from "../../clifford/mv_silu_op.ts";
 import { testOnBackends } from "../../clifford/testing.ts";
 import { fftConv } from "../../fft_conv.ts";
+import {
+  scalarAttentionBackward,
+  scalarAttentionForwardFlash,
+  scalarAttentionForwardMaterialized,
+  vectorAttentionBackward,
+  vectorAttentionForwardFlash,
+  vectorAttentionForwardMaterialized,
+} from "../attention_math.ts";
+import {
+  SCALAR_ATTENTION_GRAD_KERNEL,
+  VECTOR_ATTENTION_GRAD_KERNEL,
+} from "../attention_kernels.ts";
 import { gramLogits, scalarAttentionKernel, vectorAttention } from "../../models/attention.ts";
 import {
   disposeKernelPool,
@@ -259,4 +271,97 @@ for (const mode of ["materialized", "flash"] as const) {
       () => compareThreads(`${mode} [${shape}]`, attentionValueAndGrads(mode, shape, shape[1])),
     );
   }
+}
+
+/** Largest |a − b| over the largest |b|. */
+function relativeDiff(a: Float32Array, b: Float32Array): number {
+  let err = 0, scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return err / (scale || 1);
+}
+
+const cases: [boolean, boolean, number, number, number][] = [
+  // vector?, flash, B, N, W
+  [true, false, 2, 200, 3],
+  [true, true, 1, 301, 3],
+  [false, false, 2, 200, 5],
+  [false, true, 1, 301, 5],
+];
+for (const [vector, flash, b, n, w] of cases) {
+  testOnBackends(
+    `${vector ? "vector" : "scalar"} attention gradient${
+      flash ? " (flash)" : ""
+    } [${b}, ${n}, ${w}] in pooled row chunks equals the one-loop gradient`,
+    async () => {
+      const previous = getThreads();
+      const rand = (len: number, s: number) =>
+        tf.tidy(() => tf.randomNormal([len], 0, 1, "float32", s).dataSync() as Float32Array);
+      const [q, k, v, du] = [1, 2, 3, 4].map((s) => rand(b * n * w, n + s));
+      const dims = { b, n, w };
+      const y = new Float32Array(b * n * w), stats = new Float32Array(flash ? b * n : b * n * n);
+      const want = [0, 1, 2].map(() => new Float32Array(b * n * w));
+      if (vector) {
+        (flash ? vectorAttentionForwardFlash : vectorAttentionForwardMaterialized)(
+          q,
+          k,
+          v,
+          y,
+          stats,
+          b,
+          n,
+        );
+        vectorAttentionBackward(du, q, k, v, y, stats, flash, want[0], want[1], want[2], b, n);
+      } else {
+        (flash ? scalarAttentionForwardFlash : scalarAttentionForwardMaterialized)(
+          q,
+          k,
+          v,
+          y,
+          stats,
+          dims,
+        );
+        scalarAttentionBackward(du, q, k, v, y, stats, flash, want[0], want[1], want[2], dims);
+      }
+      try {
+        setThreads(2);
+        const shape = [b, n, w];
+        const grad = () =>
+          tf.tidy(() => {
+            const t = (a: Float32Array, s = shape) => tf.tensor(a, s);
+            const inputs = {
+              dy: t(du),
+              q: t(q),
+              k: t(k),
+              v: t(v),
+              y: t(y),
+              stats: t(stats, flash ? [b, n] : [b, n, n]),
+            };
+            const kernel = vector ? VECTOR_ATTENTION_GRAD_KERNEL : SCALAR_ATTENTION_GRAD_KERNEL;
+            const outs = tf.engine().runKernel(
+              kernel,
+              inputs,
+              { flash } as unknown as tf.NamedAttrMap,
+            );
+            return (outs as tf.Tensor[]).map((o) => o.dataSync() as Float32Array);
+          });
+        let got = grad();
+        for (let tries = 0; kernelPool()!.lastWorkerUnits === 0; tries++) {
+          if (tries > 100) throw new Error("the pool's workers never took a chunk");
+          await new Promise((r) => setTimeout(r, 100)); // workers still loading
+          got = grad();
+        }
+        got.forEach((g, i) => {
+          const err = relativeDiff(g, want[i]);
+          assert.ok(err < 1e-6, `gradient ${i}: relative difference ${err}`);
+        });
+      } finally {
+        disposeKernelPool();
+        setThreads(previous);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    },
+  );
 }

@@ -52,7 +52,10 @@ export const MAX_PARAMS = 32;
 export const PARAMS_BYTE_OFFSET = 2048;
 /** Byte size of the control block. */
 export const CONTROL_BYTES = PARAMS_BYTE_OFFSET + 8 * MAX_PARAMS;
-/** Arrays in the arena start at multiples of this many bytes (a cache line). */
+/**
+ * Arrays in the arena start at multiples of this many bytes (a cache line; also a multiple
+ * of 8, which the chunked jobs' Float64Array views of their partial sums rely on).
+ */
 export const ARENA_ALIGN = 64;
 
 /** What a worker gets in its first (and only) message. */
