@@ -23,16 +23,10 @@ import type { tf } from "../backend.ts";
 import { registerF32Kernel } from "./f32_kernel.ts";
 import {
   type AttentionDims,
-  scalarAttentionBackward,
-  scalarAttentionForwardFlash,
-  scalarAttentionForwardMaterialized,
   scalarBackwardRows,
   scalarFlashRows,
   scalarMaterializedRows,
   splitKeySums,
-  vectorAttentionBackward,
-  vectorAttentionForwardFlash,
-  vectorAttentionForwardMaterialized,
   vectorBackwardRows,
   vectorFlashRows,
   vectorMaterializedRows,
@@ -143,26 +137,73 @@ const FORWARD_INPUTS = ["q", "k", "v"] as const;
 const GRAD_INPUTS = ["dy", "q", "k", "v", "y", "stats"] as const;
 const gradOutputs = ({ b, n, w }: AttentionDims) => [[b, n, w], [b, n, w], [b, n, w]];
 
+/**
+ * A forward call: rows `[r0, r1)` by `range`; from {@link ATTENTION_POOL_MIN_PAIRS} pairs on the
+ * kernels' pool (job `kind`, params `[…kernel's, flash]`), below on this thread.
+ */
+function forwardRows(
+  kind: string,
+  inputs: Float32Array[],
+  [y, stats]: Float32Array[],
+  { b, n, w, flash }: CallDims,
+  params: number[],
+  range: (r0: number, r1: number) => void,
+): void {
+  if (b * n * n < ATTENTION_POOL_MIN_PAIRS) return range(0, b * n);
+  runRows({
+    kind,
+    inputs,
+    outputs: [{ array: y, width: w }, { array: stats, width: flash ? 1 : n }],
+    rows: b * n,
+    params: [...params, flash ? 1 : 0],
+    copyCost: flash ? 0 : MATERIALIZED_COPY_COST,
+    range,
+  });
+}
+
+/**
+ * A gradient call: `dq` rows and key sums by `chunk`, in {@link gradChunks} chunks on the
+ * kernels' pool (job `kind`, params `[…kernel's, flash]`) from {@link ATTENTION_POOL_MIN_PAIRS}
+ * pairs, in one chunk on this thread below; then `dk`, `dv` from the sums.
+ */
+function gradientChunks(
+  kind: string,
+  inputs: Float32Array[],
+  [dq, dk, dv]: Float32Array[],
+  { b, n, w, flash }: CallDims,
+  params: number[],
+  chunk: (r0: number, r1: number, part: Float64Array) => void,
+): void {
+  const length = 2 * b * n * w;
+  const small = b * n * n < ATTENTION_POOL_MIN_PAIRS;
+  const keys = small ? new Float64Array(length) : runChunks({
+    kind,
+    inputs,
+    rowOutputs: [dq],
+    rows: b * n,
+    chunks: gradChunks(length),
+    partialLength: length,
+    params: [...params, flash ? 1 : 0],
+    chunk,
+  });
+  if (small) chunk(0, b * n, keys);
+  splitKeySums(keys, dk, dv);
+}
+
 register({
   name: VECTOR_ATTENTION_KERNEL,
   inputs: FORWARD_INPUTS,
   outputs: (dims) => [[dims.b, dims.n, 3], statsShape(dims)],
-  run: ({ q, k, v }, [u, stats], { b, n, flash }) => {
-    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
-      return flash
-        ? vectorAttentionForwardFlash(q, k, v, u, stats, b, n)
-        : vectorAttentionForwardMaterialized(q, k, v, u, stats, b, n);
-    }
-    const rows = flash ? vectorFlashRows : vectorMaterializedRows;
-    runRows({
-      kind: "vectorAttention",
-      inputs: [q, k, v],
-      outputs: [{ array: u, width: 3 }, { array: stats, width: flash ? 1 : n }],
-      rows: b * n,
-      params: [n, flash ? 1 : 0],
-      copyCost: flash ? 0 : MATERIALIZED_COPY_COST,
-      range: (r0, r1) => rows(q, k, v, u, stats, n, r0, r1),
-    });
+  run: ({ q, k, v }, [u, stats], dims) => {
+    const rows = dims.flash ? vectorFlashRows : vectorMaterializedRows;
+    forwardRows(
+      "vectorAttention",
+      [q, k, v],
+      [u, stats],
+      dims,
+      [dims.n],
+      (r0, r1) => rows(q, k, v, u, stats, dims.n, r0, r1),
+    );
   },
 }, true);
 
@@ -170,24 +211,16 @@ register({
   name: VECTOR_ATTENTION_GRAD_KERNEL,
   inputs: GRAD_INPUTS,
   outputs: gradOutputs,
-  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], { b, n, flash }) => {
-    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
-      return vectorAttentionBackward(dy, q, k, v, y, stats, flash, dq, dk, dv, b, n);
-    }
-    const length = 2 * b * n * 3;
-    const keys = runChunks({
-      kind: "vectorAttentionGrad",
-      inputs: [dy, q, k, v, y, stats],
-      rowOutputs: [dq],
-      rows: b * n,
-      chunks: gradChunks(length),
-      partialLength: length,
-      params: [n, flash ? 1 : 0],
-      chunk: (r0, r1, part) =>
-        vectorBackwardRows(dy, q, k, v, y, stats, flash, dq, part, n, r0, r1),
-    });
-    splitKeySums(keys, dk, dv);
-  },
+  run: ({ dy, q, k, v, y, stats }, grads, dims) =>
+    gradientChunks(
+      "vectorAttentionGrad",
+      [dy, q, k, v, y, stats],
+      grads,
+      dims,
+      [dims.n],
+      (r0, r1, part) =>
+        vectorBackwardRows(dy, q, k, v, y, stats, dims.flash, grads[0], part, dims.n, r0, r1),
+    ),
 }, true);
 
 register({
@@ -195,22 +228,15 @@ register({
   inputs: FORWARD_INPUTS,
   outputs: (dims) => [[dims.b, dims.n, dims.w], statsShape(dims)],
   run: ({ q, k, v }, [o, stats], dims) => {
-    const { b, n, w, flash } = dims;
-    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
-      return flash
-        ? scalarAttentionForwardFlash(q, k, v, o, stats, dims)
-        : scalarAttentionForwardMaterialized(q, k, v, o, stats, dims);
-    }
-    const rows = flash ? scalarFlashRows : scalarMaterializedRows;
-    runRows({
-      kind: "scalarAttention",
-      inputs: [q, k, v],
-      outputs: [{ array: o, width: w }, { array: stats, width: flash ? 1 : n }],
-      rows: b * n,
-      params: [b, n, w, flash ? 1 : 0],
-      copyCost: flash ? 0 : MATERIALIZED_COPY_COST,
-      range: (r0, r1) => rows(q, k, v, o, stats, dims, r0, r1),
-    });
+    const rows = dims.flash ? scalarFlashRows : scalarMaterializedRows;
+    forwardRows(
+      "scalarAttention",
+      [q, k, v],
+      [o, stats],
+      dims,
+      [dims.b, dims.n, dims.w],
+      (r0, r1) => rows(q, k, v, o, stats, dims, r0, r1),
+    );
   },
 }, false);
 
@@ -218,23 +244,14 @@ register({
   name: SCALAR_ATTENTION_GRAD_KERNEL,
   inputs: GRAD_INPUTS,
   outputs: gradOutputs,
-  run: ({ dy, q, k, v, y, stats }, [dq, dk, dv], dims) => {
-    const { b, n, w, flash } = dims;
-    if (b * n * n < ATTENTION_POOL_MIN_PAIRS) {
-      return scalarAttentionBackward(dy, q, k, v, y, stats, flash, dq, dk, dv, dims);
-    }
-    const length = 2 * b * n * w;
-    const keys = runChunks({
-      kind: "scalarAttentionGrad",
-      inputs: [dy, q, k, v, y, stats],
-      rowOutputs: [dq],
-      rows: b * n,
-      chunks: gradChunks(length),
-      partialLength: length,
-      params: [b, n, w, flash ? 1 : 0],
-      chunk: (r0, r1, part) =>
-        scalarBackwardRows(dy, q, k, v, y, stats, flash, dq, part, dims, r0, r1),
-    });
-    splitKeySums(keys, dk, dv);
-  },
+  run: ({ dy, q, k, v, y, stats }, grads, dims) =>
+    gradientChunks(
+      "scalarAttentionGrad",
+      [dy, q, k, v, y, stats],
+      grads,
+      dims,
+      [dims.b, dims.n, dims.w],
+      (r0, r1, part) =>
+        scalarBackwardRows(dy, q, k, v, y, stats, dims.flash, grads[0], part, dims, r0, r1),
+    ),
 }, false);

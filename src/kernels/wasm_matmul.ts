@@ -108,12 +108,21 @@ const OWN_TRANSPOSE_MIN_EDGE = 64;
 export const wasmTranspose: tf.KernelFunc = (args) => {
   const x = args.inputs.x as tf.TensorInfo;
   const { perm } = args.attrs as unknown as { perm: number[] };
+  return usesOwnTranspose(x, perm)
+    ? transposeLast2(x, args.backend)
+    : originalTranspose.kernelFunc(args);
+};
+
+/** Whether {@link wasmTranspose} runs ours for `x` and `perm` (else tfjs-wasm's kernel). */
+export function usesOwnTranspose(
+  x: Pick<tf.TensorInfo, "shape" | "dtype">,
+  perm: readonly number[],
+): boolean {
   const rank = x.shape.length;
-  const swapsLast2 = rank >= 2 && x.dtype === "float32" &&
+  return rank >= 2 && x.dtype === "float32" &&
     Math.min(x.shape[rank - 2], x.shape[rank - 1]) >= OWN_TRANSPOSE_MIN_EDGE &&
     perm.every((p, i) => p === (i === rank - 2 ? rank - 1 : i === rank - 1 ? rank - 2 : i));
-  return swapsLast2 ? transposeLast2(x, args.backend) : originalTranspose.kernelFunc(args);
-};
+}
 
 tf.unregisterKernel("Transpose", "wasm");
 tf.registerKernel({ ...originalTranspose, kernelFunc: wasmTranspose });

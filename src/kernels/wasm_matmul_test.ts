@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
 import "./register.ts";
-import { transposeLast2, wasmBatchMatMul, wasmTranspose } from "./wasm_matmul.ts";
+import { transposeLast2, usesOwnTranspose, wasmBatchMatMul, wasmTranspose } from "./wasm_matmul.ts";
 
 /** Cases: shapes of a and b as stored, with the transpose flags. */
 const CASES: { a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [];
@@ -111,4 +111,15 @@ Deno.test("wasm Transpose: the override equals cpu's for large last-two swaps an
   const before = tf.memory().numTensors;
   run().forEach((got, i) => assert.deepEqual(got, want[i], JSON.stringify(cases[i])));
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("wasm Transpose: ours runs only for float32 last-two swaps with both edges ≥ 64", () => {
+  const f32 = (shape: number[]) => ({ shape, dtype: "float32" as const });
+  assert.ok(usesOwnTranspose(f32([2, 70, 90]), [0, 2, 1]));
+  assert.ok(usesOwnTranspose(f32([130, 64]), [1, 0]));
+  assert.ok(!usesOwnTranspose(f32([8580, 16]), [1, 0]), "a narrow edge: tfjs-wasm's is faster");
+  assert.ok(!usesOwnTranspose(f32([64, 65, 3]), [1, 0, 2]), "not a last-two swap");
+  assert.ok(!usesOwnTranspose(f32([3, 64, 64]), [2, 1, 0]), "not a last-two swap");
+  assert.ok(!usesOwnTranspose({ shape: [64, 64], dtype: "int32" }, [1, 0]), "int32");
+  assert.ok(!usesOwnTranspose(f32([64]), [0]), "rank 1");
 });
