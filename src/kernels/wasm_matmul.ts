@@ -102,8 +102,10 @@ const OWN_TRANSPOSE_MIN_EDGE = 64;
 /**
  * `Transpose` on wasm by {@link transposeLast2} when it swaps the last two axes of a float32
  * tensor whose last two axes are both at least {@link OWN_TRANSPOSE_MIN_EDGE} (the attention's
- * `dSᵀ`, `Pᵀ` `[B, N, N]`: at N = 4,096 tfjs-wasm's kernel took ~175 ms, ours ~55 ms;
- * at [8580, 16] tfjs-wasm's is faster, 0.2 against 0.5 ms); tfjs-wasm's kernel otherwise.
+ * `dSᵀ`, `Pᵀ` `[B, N, N]`: `deno run -A bench/profile_model.ts --model equivariant-transformer
+ * --attention materialized --n 4096 --pass backward --by name` lists 4 Transpose calls, 349 ms
+ * with tfjs-wasm's kernel and 113 ms with ours, load ≈ 1); tfjs-wasm's kernel otherwise (on
+ * narrow shapes such as `[8580, 16]` it was the faster of the two in a one-off timing).
  */
 export const wasmTranspose: tf.KernelFunc = (args) => {
   const x = args.inputs.x as tf.TensorInfo;
