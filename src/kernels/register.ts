@@ -15,3 +15,4 @@ import "./mv_silu_kernels.ts";
 import "./wasm_shared_identity.ts";
 import "./wasm_matmul.ts";
 import "./wasm_slice.ts";
+import "./wasm_sum.ts";
