@@ -51,19 +51,76 @@ export function transposeLast2(x: tf.TensorInfo, backend: unknown): tf.TensorInf
   const src = wasm.typedArrayFromHeap(x) as Float32Array;
   const dst = wasm.typedArrayFromHeap(out) as Float32Array;
   const plane = r * c;
+  // One side of a transpose is read or written with a stride (`c` or `r` floats); a stride with
+  // a large power-of-two factor (4,096) puts a tile's lines in one cache set (4,096 × 128: 2.2 ms
+  // with the `r` stride, 0.64 ms with the `c` one), so the stride with fewer trailing zeros wins.
+  const rowsInner = trailingZeros(r) > trailingZeros(c);
   for (let base = 0; base < src.length; base += plane) {
     for (let i0 = 0; i0 < r; i0 += TILE) {
       const i1 = Math.min(i0 + TILE, r);
       for (let j0 = 0; j0 < c; j0 += TILE) {
         const j1 = Math.min(j0 + TILE, c);
-        for (let i = i0; i < i1; i++) {
-          const row = base + i * c;
-          for (let j = j0; j < j1; j++) dst[base + j * r + i] = src[row + j];
+        if (rowsInner) {
+          for (let j = j0; j < j1; j++) {
+            const row = base + j * r;
+            for (let i = i0; i < i1; i++) dst[row + i] = src[base + i * c + j];
+          }
+        } else {
+          for (let i = i0; i < i1; i++) {
+            const row = base + i * c;
+            for (let j = j0; j < j1; j++) dst[base + j * r + i] = src[row + j];
+          }
         }
       }
     }
   }
   return out;
+}
+
+/** Trailing zero bits of a positive integer (its power-of-two factor's exponent). */
+function trailingZeros(n: number): number {
+  return 31 - Math.clz32(n & -n);
+}
+
+/**
+ * Whether `Aᵀ·B` (A `[1…, K, M]`, B `[1…, K, N]`) is cheaper as `(Bᵀ·A)ᵀ`. XNNPACK packs the
+ * right operand of every product it has not seen (tfjs-wasm caches the packing per right-hand
+ * tensor, and a gradient is a new tensor each time), at ≈ 2.7× the cost per element of our
+ * transpose (`deno bench -A bench/wasm_matmul_bench.ts`: 1.9 against 0.72 ms at
+ * `[4096, 128]`), so with N well above M (the weight gradient of a `[N, 17] → [N, 128]`
+ * layer: 4.3 → 2.3 ms) it pays to pack A and transpose B and the product: `2K(N − M) > MN`
+ * (packing 3, transposing 1 per element). Batched products (any batch axis above 1) are not
+ * swapped.
+ */
+export function packsLeftOperand(a: readonly number[], b: readonly number[]): boolean {
+  if ([...a.slice(0, -2), ...b.slice(0, -2)].some((d) => d !== 1)) return false;
+  const [k, m] = a.slice(-2), n = b[b.length - 1];
+  return 2 * k * (n - m) > m * n;
+}
+
+/** `Aᵀ·B` as `(Bᵀ·A)ᵀ`: B transposed, A packed by XNNPACK from a copy (freed with its packing). */
+function transposedProduct(
+  args: Parameters<tf.KernelFunc>[0],
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  backend: WasmBackend,
+): tf.TensorInfo {
+  const bt = transposeLast2(b, backend); // [1…, N, K]
+  // A copy of A: XNNPACK's packing of it is cached until its tensor is freed, which for a
+  // saved activation would be the end of the backward pass.
+  const aCopy = backend.makeOutput([...a.shape], "float32");
+  backend.typedArrayFromHeap(aCopy).set(backend.typedArrayFromHeap(a));
+  let product: tf.TensorInfo | undefined;
+  try {
+    product = originalFunc({
+      ...args,
+      inputs: { a: bt, b: aCopy },
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    }) as tf.TensorInfo; // [1…, N, M]
+    return transposeLast2(product, backend); // [1…, M, N]
+  } finally {
+    for (const t of [bt, aCopy, product]) if (t) backend.disposeData(t.dataId);
+  }
 }
 
 /** The replacement `BatchMatMul` kernel function registered for wasm. */
@@ -72,6 +129,9 @@ export const wasmBatchMatMul: tf.KernelFunc = (args) => {
   const { transposeA, transposeB } = args.attrs as unknown as MatMulAttrs;
   if (!transposeA && !transposeB) return originalFunc(args);
   const backend = args.backend as unknown as WasmBackend;
+  if (transposeA && !transposeB && packsLeftOperand(a.shape, b.shape)) {
+    return transposedProduct(args, a, b, backend);
+  }
   const temps: tf.TensorInfo[] = [];
   const plain = (x: tf.TensorInfo, t: boolean) => {
     if (!t) return x;

@@ -6,19 +6,27 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
 import "./register.ts";
-import { transposeLast2, usesOwnTranspose, wasmBatchMatMul, wasmTranspose } from "./wasm_matmul.ts";
+import {
+  packsLeftOperand,
+  transposeLast2,
+  usesOwnTranspose,
+  wasmBatchMatMul,
+  wasmTranspose,
+} from "./wasm_matmul.ts";
 
 /** Cases: shapes of a and b as stored, with the transpose flags. */
 const CASES: { a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [];
 for (const tA of [false, true]) {
   for (const tB of [false, true]) {
     // [m, k] · [k, n] with m, k, n = 37, 130, 9 and degenerate 1s.
-    for (const [m, k, n] of [[37, 130, 9], [1, 5, 1], [6, 1, 4]]) {
+    // [5, 130, 40] with tA: the swapped product (Bᵀ·A)ᵀ, see packsLeftOperand.
+    for (const [m, k, n] of [[37, 130, 9], [5, 130, 40], [1, 5, 1], [6, 1, 4]]) {
       const a = tA ? [k, m] : [m, k];
       const b = tB ? [n, k] : [k, n];
       CASES.push({ a, b, tA, tB });
       CASES.push({ a: [3, ...a], b: [3, ...b], tA, tB }); // batched
       CASES.push({ a: [1, ...a], b: [2, ...b], tA, tB }); // broadcast batch
+      CASES.push({ a: [1, ...a], b: [1, 1, ...b], tA, tB }); // size-1 batches of two ranks
     }
   }
 }
@@ -35,7 +43,7 @@ function run(): Float32Array[] {
       const w = tf.linspace(-1, 1, z.size).reshape(z.shape);
       out.push(z.dataSync() as Float32Array);
       // tfjs's BatchMatMul gradient does not reduce broadcast batches: gradients only without.
-      if (a.length === 2 || a[0] === b[0]) {
+      if (a.length === b.length && (a.length === 2 || a[0] === b[0])) {
         const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), w)))([x, y]);
         out.push(...g.map((t) => t.dataSync() as Float32Array));
       }
@@ -70,7 +78,7 @@ Deno.test("wasm BatchMatMul: the override is registered; its transpose equals tf
   await useBackend("wasm");
   assert.equal(tf.getKernel("BatchMatMul", "wasm")?.kernelFunc, wasmBatchMatMul);
   const backend = tf.backend();
-  for (const shape of [[37, 130], [3, 5, 17], [1, 1], [40, 33], [2, 1, 16]]) {
+  for (const shape of [[37, 130], [3, 5, 17], [1, 1], [40, 33], [2, 64, 24], [2, 1, 16]]) {
     tf.tidy(() => {
       const x = tf.randomNormal(shape, 0, 1, "float32", shape.length);
       const info = transposeLast2(x, backend);
@@ -122,4 +130,13 @@ Deno.test("wasm Transpose: ours runs only for float32 last-two swaps with both e
   assert.ok(!usesOwnTranspose(f32([3, 64, 64]), [2, 1, 0]), "not a last-two swap");
   assert.ok(!usesOwnTranspose({ shape: [64, 64], dtype: "int32" }, [1, 0]), "int32");
   assert.ok(!usesOwnTranspose(f32([64]), [0]), "rank 1");
+});
+
+Deno.test("wasm BatchMatMul: Aᵀ·B is swapped to (Bᵀ·A)ᵀ only when B is the wider, unbatched", () => {
+  assert.ok(packsLeftOperand([4096, 17], [4096, 128]), "first layer's weight gradient");
+  assert.ok(packsLeftOperand([1, 130, 5], [130, 40]), "size-1 batch");
+  assert.ok(!packsLeftOperand([4096, 128], [4096, 128]), "equal widths: pack B");
+  assert.ok(!packsLeftOperand([4096, 128], [4096, 17]), "B narrower");
+  assert.ok(!packsLeftOperand([2, 130, 5], [2, 130, 40]), "batched");
+  assert.ok(!packsLeftOperand([1, 1], [1, 1]), "1 × 1");
 });

@@ -1,0 +1,58 @@
+/**
+ * What a weight gradient `Aᵀ·B` costs on the wasm backend, part by part, at N = 4,096 tokens
+ * (`deno bench -A bench/wasm_matmul_bench.ts`):
+ *
+ * - `transpose`: our transpose of a `[4096, 128]` operand (src/kernels/wasm_matmul.ts);
+ * - `product, packed`: XNNPACK's product `[128, 4096]·[4096, 128]` with a right operand it has
+ *   packed before (tfjs-wasm caches the packing per right-hand tensor: a forward weight);
+ * - `product, fresh`: the same with a new right operand each time (a gradient): the
+ *   difference is XNNPACK's packing of `[4096, 128]`, ≈ 3× our transpose of it — the
+ *   figure behind `packsLeftOperand`;
+ * - `dW, [4096, 17]ᵀ·[4096, 128]`: the first layer's weight gradient, both operands new, as
+ *   the kernel runs it (swapped: `[4096, 17]` packed) and as `Aᵀ` then the product.
+ * - `sum over tokens`: `sum(dY, 0)` of `[4096, 128]` (src/kernels/wasm_sum.ts).
+ *
+ * @module
+ */
+import { tf, useBackend } from "../src/backend.ts";
+import "../src/kernels/register.ts";
+import { transposeLast2 } from "../src/kernels/wasm_matmul.ts";
+
+await useBackend("wasm");
+const N = 4096, C = 128;
+const x = tf.randomNormal([N, C], 0, 1, "float32", 1); // [N, C]
+const dy = tf.randomNormal([N, C], 0, 1, "float32", 2); // [N, C]
+const xt = tf.transpose(x); // [C, N]
+const x17 = tf.randomNormal([N, 17], 0, 1, "float32", 3); // [N, 17]
+/** A new tensor with `t`'s values (a new right operand for XNNPACK). */
+const fresh = (t: tf.Tensor) => tf.mul(t, 1);
+
+Deno.bench("transpose [4096, 128]", { group: "parts" }, () => {
+  const out = transposeLast2(x, tf.backend());
+  tf.backend().disposeData(out.dataId);
+});
+Deno.bench("product, packed [128, 4096]·[4096, 128]", { group: "parts", baseline: true }, () => {
+  tf.tidy(() => void tf.matMul(xt, dy));
+});
+Deno.bench("product, fresh [128, 4096]·[4096, 128] (+ a copy)", { group: "parts" }, () => {
+  tf.tidy(() => void tf.matMul(xt, fresh(dy)));
+});
+Deno.bench("copy [4096, 128] (what `fresh` adds)", { group: "parts" }, () => {
+  tf.tidy(() => void fresh(dy));
+});
+Deno.bench(
+  "dW [4096, 17]ᵀ·[4096, 128], kernel (swapped)",
+  { group: "dW17", baseline: true },
+  () => {
+    tf.tidy(() => void tf.matMul(fresh(x17), fresh(dy), true, false));
+  },
+);
+Deno.bench("dW [4096, 17]ᵀ·[4096, 128], Aᵀ then product", { group: "dW17" }, () => {
+  tf.tidy(() => void tf.matMul(tf.transpose(fresh(x17)), fresh(dy)));
+});
+Deno.bench("sum over tokens [4096, 128] (ours)", { group: "sum", baseline: true }, () => {
+  tf.tidy(() => void tf.sum(dy, 0));
+});
+Deno.bench("sum over tokens [4096, 128] as transpose + innermost sum", { group: "sum" }, () => {
+  tf.tidy(() => void tf.sum(tf.transpose(dy), 1));
+});
