@@ -16,3 +16,4 @@ import "./wasm_shared_identity.ts";
 import "./wasm_matmul.ts";
 import "./wasm_slice.ts";
 import "./wasm_sum.ts";
+import "./wasm_concat.ts";

@@ -24,6 +24,24 @@ interface WasmBackend {
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
 }
 
+/** Runs shorter than this are copied element by element (a `subarray` per run costs more). */
+const SHORT_RUN = 32;
+
+/** Copies `length` elements of `src` from `from` into `dst` at `at`. */
+export function copyRun(
+  dst: tf.backend_util.TypedArray,
+  at: number,
+  src: tf.backend_util.TypedArray,
+  from: number,
+  length: number,
+): void {
+  if (length < SHORT_RUN) {
+    for (let i = 0; i < length; i++) dst[at + i] = src[from + i];
+  } else {
+    dst.set(src.subarray(from, from + length), at);
+  }
+}
+
 /**
  * `x[begin : begin + size]` (any rank) into a new heap tensor, copying runs of the innermost
  * contiguous axis from a view of `x`.
@@ -54,7 +72,7 @@ export function sliceFromHeap(
   for (let at = 0; at < dst.length; at += inner) {
     let offset = begin[rank - 1];
     for (let d = 0; d < rank - 1; d++) offset += (begin[d] + index[d]) * strides[d];
-    dst.set(src.subarray(offset, offset + inner), at);
+    copyRun(dst, at, src, offset, inner);
     for (let d = rank - 2; d >= 0; d--) { // next index, last axis fastest
       if (++index[d] < size[d]) break;
       index[d] = 0;
