@@ -70,7 +70,10 @@ export interface MVSiluGradArrays {
   dbeta: F32s;
 }
 
-/** Backward from `dy` (8 × `[M·C]`) and the forward's inputs; overwrites every output. */
+/**
+ * Backward from `dy` (8 × `[M·C]`) and the forward's inputs; overwrites every output. The α, β
+ * gradients are per-channel sums over the tokens in order, in float64.
+ */
 export function mvSiluBackwardF32(
   dy: F32s,
   x: F32s,
@@ -81,38 +84,12 @@ export function mvSiluBackwardF32(
   c: number,
 ): void {
   const da = new Float64Array(4 * c), db = new Float64Array(4 * c);
-  mvSiluBackwardRange(dy, x, alpha, beta, out, da, db, m, c, 0, c);
-}
-
-/**
- * Channels `[c0, c1)` of {@link mvSiluBackwardF32} over all tokens, with `da`, `db`
- * (`[4 · C]`) float64 scratch whose entries of these channels are zeroed here: what one
- * thread of a pool computes. A channel's parameter gradients are summed over the tokens in
- * order, as in the single-threaded function, so results are bitwise equal.
- */
-export function mvSiluBackwardRange(
-  dy: F32s,
-  x: F32s,
-  alpha: F32s,
-  beta: F32s,
-  out: MVSiluGradArrays,
-  da: Float64Array,
-  db: Float64Array,
-  m: number,
-  c: number,
-  c0: number,
-  c1: number,
-): void {
   const [x0, x1, x2, x3, x4, x5, x6, x7] = x;
   const [e0, e1, e2, e3, e4, e5, e6, e7] = dy;
   const [d0, d1, d2, d3, d4, d5, d6, d7] = out.dx;
   const [a0, a1, a2, a3] = alpha, [b0, b1, b2, b3] = beta;
-  for (let g = 0; g < 4; g++) {
-    da.fill(0, g * c + c0, g * c + c1);
-    db.fill(0, g * c + c0, g * c + c1);
-  }
   for (let t = 0; t < m; t++) {
-    for (let ch = c0, i = t * c + c0; ch < c1; ch++, i++) {
+    for (let ch = 0, i = t * c; ch < c; ch++, i++) {
       const v0 = x0[i], v1 = x1[i], v2 = x2[i], v3 = x3[i];
       const v4 = x4[i], v5 = x5[i], v6 = x6[i], v7 = x7[i];
       const u0 = e0[i], u1 = e1[i], u2 = e2[i], u3 = e3[i];
@@ -145,7 +122,7 @@ export function mvSiluBackwardRange(
     }
   }
   for (let g = 0; g < 4; g++) {
-    out.dalpha[g].set(da.subarray(g * c + c0, g * c + c1), c0);
-    out.dbeta[g].set(db.subarray(g * c + c0, g * c + c1), c0);
+    out.dalpha[g].set(da.subarray(g * c, (g + 1) * c));
+    out.dbeta[g].set(db.subarray(g * c, (g + 1) * c));
   }
 }

@@ -8,11 +8,15 @@
  * gradients of every forward input in the forward's order: `dx0…dx7, da0…da3, db0…db3`.
  *
  * With more than one thread (src/kernels/pool) and at least
- * {@link PRODUCT_POOL_MIN_ELEMENTS} elements both run on the kernels' pool: the forward split
- * by token rows (a share computed in place by the calling thread), the gradient by channel blocks (α, β gradients are per-channel sums over
- * tokens, kept in order), so results equal the single-threaded ones bitwise. (Four
- * sigmoids per element make this compute-bound: wasm, M = 4096, C = 128, the forward takes
- * ~43 ms and copying its 8 inputs in and 8 outputs out of the pool's arena ~3.5 ms.)
+ * {@link PRODUCT_POOL_MIN_ELEMENTS} elements the forward runs on the kernels' pool, split by
+ * token rows (a share computed in place by the calling thread), bitwise equal to one thread.
+ * (Four sigmoids per element make the forward compute-bound: wasm, M = 4096, C = 128, it
+ * takes ~25 ms and copying its 8 inputs in and 8 outputs out of the pool's arena ~3.5 ms.)
+ * The gradient runs on the calling thread: it reads 16 `[M, C]` arrays and writes 8 for about
+ * as much arithmetic, so the pool's copies cost more than the second thread gains (it split
+ * by channel blocks, the α, β gradients being per-channel sums: wasm, C = 128, interleaved
+ * runs of the kernel alone, 1 thread / pool: M = 1,024 8.5 / 8.6 ms, M = 4,096 31.6 / 39.9,
+ * M = 8,580 71.0 / 88.9).
  *
  * @module
  */
@@ -31,8 +35,6 @@ import { kernelPool, workerRows } from "./pool/threads.ts";
  * ({@link workerRows}).
  */
 const FORWARD_COPY_COST = 0.08;
-/** Channels per unit of the pooled gradient are a multiple of this (a cache line). */
-const GRAD_CHANNEL_BLOCK = 16;
 
 /** Registered name of the forward kernel. */
 export const MV_SILU_KERNEL = "CliffordMVSiLU";
@@ -101,21 +103,6 @@ registerBladeKernel({
   shape: (inputs) => checkBladeInputs(MV_SILU_GRAD_KERNEL, inputs, GRAD_INPUTS, wantShape),
   outputs: (m, c) => [...names("dx", 8).map(() => [m, c]), ...names("d", 8).map(() => [c])],
   run: (a, out, m, c) => {
-    const pool = kernelPool();
-    if (pool && c > GRAD_CHANNEL_BLOCK && m * c >= PRODUCT_POOL_MIN_ELEMENTS) {
-      const block = GRAD_CHANNEL_BLOCK * Math.ceil(c / pool.threads / GRAD_CHANNEL_BLOCK);
-      const job = {
-        kind: "siluBackward",
-        inputs: GRAD_INPUTS.map((n) => a[n]),
-        outputs: out,
-        params: [m, c, block],
-        units: Math.ceil(c / block),
-      };
-      if (pool.fits(job)) {
-        pool.run(job);
-        return;
-      }
-    }
     mvSiluBackwardF32(
       names("dy", 8).map((n) => a[n]),
       names("x", 8).map((n) => a[n]),

@@ -17,7 +17,7 @@ import {
   GRADE_PATHS,
   productSigmoids,
 } from "../../clifford/geometric_product_math.ts";
-import { mvSiluBackwardRange, mvSiluForwardRange } from "../../clifford/mv_silu_math.ts";
+import { mvSiluForwardRange } from "../../clifford/mv_silu_math.ts";
 import { gramLogitsRange } from "../gram_math.ts";
 import {
   scalarBackwardRows,
@@ -118,14 +118,12 @@ const gpBackward: JobKind<ProductCtx> = {
     ),
 };
 
-/** MVSiLU context: arrays, M, C, rows or channels per unit, float64 scratch (gradient). */
+/** MVSiLU forward context: arrays, M, C, rows per unit. */
 interface SiluCtx {
   a: Float32Array[];
   m: number;
   c: number;
   block: number;
-  da?: Float64Array;
-  db?: Float64Array;
 }
 
 const siluForward: JobKind<SiluCtx> = {
@@ -140,32 +138,6 @@ const siluForward: JobKind<SiluCtx> = {
       c,
       u * block,
       Math.min(m, (u + 1) * block),
-    ),
-};
-
-const siluBackward: JobKind<SiluCtx> = {
-  // arrays [dy0…7, x0…7, α0…3, β0…3, dx0…7, dα0…3, dβ0…3]; params [M, C, channels per unit]
-  prepare: (a, p) => ({
-    a,
-    m: p[0],
-    c: p[1],
-    block: p[2],
-    da: new Float64Array(4 * p[1]),
-    db: new Float64Array(4 * p[1]),
-  }),
-  run: ({ a, m, c, block, da, db }, u) =>
-    mvSiluBackwardRange(
-      a.slice(0, 8),
-      a.slice(8, 16),
-      a.slice(16, 20),
-      a.slice(20, 24),
-      { dx: a.slice(24, 32), dalpha: a.slice(32, 36), dbeta: a.slice(36, 40) },
-      da!,
-      db!,
-      m,
-      c,
-      u * block,
-      Math.min(c, (u + 1) * block),
     ),
 };
 
@@ -207,7 +179,6 @@ export const JOB_KINDS = {
   gpForward,
   gpBackward,
   siluForward,
-  siluBackward,
   // arrays [q, k, logits]; params [·, ·, M, N]
   gramLogits: rowsKind((a, p, r0, r1) => gramLogitsRange(a[0], a[1], a[2], p[2], p[3], r0, r1)),
   // arrays [q, k, v, u, stats]; params [·, ·, N, flash]
