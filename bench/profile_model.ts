@@ -11,7 +11,9 @@
  * [materialized], `--checkpoint` (backward through checkpointed per-token sub-networks),
  * `--token-chunk` K [0], `--warmup` untimed steps [1], `--repeats` timed steps [3],
  * `--top` table rows [25], `--no-profile` (timings only),
- * `--by` name | shape [name]: group kernels by name, or by name and input shapes.
+ * `--by` name | shape [name]: group kernels by name, or by name and input shapes,
+ * `--interleave` (with `--pass both`: forward and backward steps alternate; timings and the
+ * median per-pair backward/forward ratio only, no kernel tables).
  *
  * A step is the runner's (src/runner/measure.ts): forward = `apply` reduced to
  * `sum(x̂) + sum(f̂)`; backward = `tf.variableGrads` of `mean(x̂²) + mean(f̂²)` over every
@@ -177,6 +179,45 @@ function printTable(title: string, p: Awaited<ReturnType<typeof profileStep>>, t
   }
 }
 
+/**
+ * `--interleave`: forward and backward steps alternate (after `warmup` of each), so that both
+ * see the same machine; prints both medians and the median of the per-pair ratios
+ * backward_i / forward_i, which a slow spell of a shared machine moves less than a ratio of
+ * medians taken minutes apart (a sweep's forward and backward cases).
+ */
+async function interleaved(
+  model: EquivariantModel,
+  inputs: ModelInputs,
+  options: ApplyOptions,
+  warmup: number,
+  repeats: number,
+): Promise<void> {
+  const forward = makeStep(model, inputs, "forward", options);
+  const backward = makeStep(model, inputs, "backward", options);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < warmup; i++) {
+    await timeStep(forward);
+    await timeStep(backward);
+  }
+  const f: number[] = [], b: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    f.push((await timeStep(forward)).wall);
+    b.push((await timeStep(backward)).wall);
+  }
+  const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+  const show = (xs: number[]) => xs.map((t) => t.toFixed(0)).join(", ");
+  console.log(`forward: median ${median(f).toFixed(0)} ms wall (${show(f)})`);
+  console.log(`backward: median ${median(b).toFixed(0)} ms wall (${show(b)})`);
+  const ratios = b.map((t, i) => t / f[i]);
+  console.log(
+    `backward / forward, interleaved: median of ${repeats} pairs ${median(ratios).toFixed(2)} ` +
+      `(range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}), ` +
+      `ratio of medians ${(median(b) / median(f)).toFixed(2)}`,
+  );
+  const leaked = tf.memory().numTensors - before;
+  if (leaked !== 0) console.log(`WARNING: ${leaked} tensors leaked by the steps`);
+}
+
 async function main() {
   const { values } = parseArgs({
     args: Deno.args,
@@ -195,6 +236,7 @@ async function main() {
       top: { type: "string", default: "25" },
       by: { type: "string", default: "name" },
       "no-profile": { type: "boolean", default: false },
+      interleave: { type: "boolean", default: false },
     },
   });
   const int = (name: string, v: string | undefined, min: number) => {
@@ -233,6 +275,16 @@ async function main() {
     `# ${values.model} ${values.preset} N=${n} B=${batch} backend=${values.backend} ` +
       `options=${JSON.stringify(options)} loadavg=${Deno.readTextFileSync("/proc/loadavg").trim()}`,
   );
+  if (values.interleave) {
+    if (passes.length !== 2) {
+      console.error(`profile_model: --interleave needs --pass both, got ${values.pass}`);
+      Deno.exit(2);
+    }
+    await interleaved(model, inputs, options, warmup, repeats);
+    disposeInputs(inputs);
+    model.dispose();
+    return;
+  }
   const medians: Record<string, number> = {};
   const cpuMedians: Record<string, number> = {};
   for (const pass of passes as ("forward" | "backward")[]) {

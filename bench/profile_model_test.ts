@@ -30,3 +30,22 @@ for (const backend of ["cpu", "wasm"] as const) {
     }
   });
 }
+
+Deno.test("profile_model --interleave: alternating steps give the per-pair ratio; needs --pass both", async () => {
+  const run = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./profile_model.ts", import.meta.url).pathname, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const tiny = ["--preset", "tiny", "--n", "9", "--backend", "cpu", "--warmup", "0"];
+  const ok = await run(...tiny, "--interleave", "--repeats", "3");
+  const out = new TextDecoder().decode(ok.stdout);
+  assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
+  assert.match(out, /forward: median \d+ ms wall \(\d+, \d+, \d+\)/);
+  assert.match(out, /backward \/ forward, interleaved: median of 3 pairs \d+\.\d\d/);
+  assert.doesNotMatch(out, /leaked/);
+  const bad = await run(...tiny, "--interleave", "--pass", "forward");
+  assert.equal(bad.code, 2);
+  assert.match(new TextDecoder().decode(bad.stderr), /--interleave needs --pass both, got forward/);
+});
