@@ -12,8 +12,9 @@
  * `--token-chunk` K [0], `--warmup` untimed steps [1], `--repeats` timed steps [3],
  * `--top` table rows [25], `--no-profile` (timings only),
  * `--by` name | shape [name]: group kernels by name, or by name and input shapes,
- * `--interleave` (with `--pass both`: forward and backward steps alternate; timings and the
- * median per-pair backward/forward ratio only, no kernel tables).
+ * `--interleave` (with `--pass both`: forward and backward steps alternate, pair by pair in
+ * alternating order; timings and the median per-pair backward/forward ratio only: `--by`,
+ * `--top` and profiling do not apply).
  *
  * A step is the runner's (src/runner/measure.ts): forward = `apply` reduced to
  * `sum(x̂) + sum(f̂)`; backward = `tf.variableGrads` of `mean(x̂²) + mean(f̂²)` over every
@@ -180,7 +181,8 @@ function printTable(title: string, p: Awaited<ReturnType<typeof profileStep>>, t
 }
 
 /**
- * `--interleave`: forward and backward steps alternate (after `warmup` of each), so that both
+ * `--interleave`: forward and backward steps alternate (after `warmup` of each; even pairs run
+ * the forward first, odd pairs the backward), so that both
  * see the same machine; prints both medians and the median of the per-pair ratios
  * backward_i / forward_i, which a slow spell of a shared machine moves less than a ratio of
  * medians taken minutes apart (a sweep's forward and backward cases).
@@ -200,9 +202,10 @@ async function interleaved(
     await timeStep(backward);
   }
   const f: number[] = [], b: number[] = [];
-  for (let i = 0; i < repeats; i++) {
+  for (let i = 0; i < repeats; i++) { // pairs alternate which pass goes first
+    if (i % 2) b.push((await timeStep(backward)).wall);
     f.push((await timeStep(forward)).wall);
-    b.push((await timeStep(backward)).wall);
+    if (i % 2 === 0) b.push((await timeStep(backward)).wall);
   }
   const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
   const show = (xs: number[]) => xs.map((t) => t.toFixed(0)).join(", ");
@@ -258,6 +261,10 @@ async function main() {
     console.error(`profile_model: --pass: expected forward, backward or both, got ${values.pass}`);
     Deno.exit(2);
   }
+  if (values.interleave && passes.length !== 2) {
+    console.error(`profile_model: --interleave needs --pass both, got ${values.pass}`);
+    Deno.exit(2);
+  }
   if (values.by !== "name" && values.by !== "shape") {
     console.error(`profile_model: --by: expected name or shape, got ${values.by}`);
     Deno.exit(2);
@@ -276,10 +283,6 @@ async function main() {
       `options=${JSON.stringify(options)} loadavg=${Deno.readTextFileSync("/proc/loadavg").trim()}`,
   );
   if (values.interleave) {
-    if (passes.length !== 2) {
-      console.error(`profile_model: --interleave needs --pass both, got ${values.pass}`);
-      Deno.exit(2);
-    }
     await interleaved(model, inputs, options, warmup, repeats);
     disposeInputs(inputs);
     model.dispose();

@@ -2,15 +2,20 @@
  * What a weight gradient `Aᵀ·B` costs on the wasm backend, part by part, at N = 4,096 tokens
  * (`deno bench -A bench/wasm_matmul_bench.ts`):
  *
- * - `transpose`: our transpose of a `[4096, 128]` operand (src/kernels/wasm_matmul.ts);
+ * - `transpose`: our transpose of a `[4096, 128]` operand (src/kernels/wasm_matmul.ts), with its
+ *   default loop order (inner loop along the side whose stride has fewer trailing zero bits) and
+ *   with the other one;
  * - `product, packed`: XNNPACK's product `[128, 4096]·[4096, 128]` with a right operand it has
  *   packed before (tfjs-wasm caches the packing per right-hand tensor: a forward weight);
  * - `product, fresh`: the same with a new right operand each time (a gradient): the
- *   difference is XNNPACK's packing of `[4096, 128]`, ≈ 3× our transpose of it — the
+ *   difference is XNNPACK's packing of `[4096, 128]`, ≈ 2.6× our transpose of it — the
  *   figure behind `packsLeftOperand`;
  * - `dW, [4096, 17]ᵀ·[4096, 128]`: the first layer's weight gradient, both operands new, as
- *   the kernel runs it (swapped: `[4096, 17]` packed) and as `Aᵀ` then the product.
- * - `sum over tokens`: `sum(dY, 0)` of `[4096, 128]` (src/kernels/wasm_sum.ts).
+ *   the kernel runs it (swapped: `[4096, 17]` packed) and unswapped (our transpose of A, then
+ *   XNNPACK's product packing B), the kernel's other path.
+ * - `sum over tokens`: `sum(dY, 0)` of `[4096, 128]` (src/kernels/wasm_sum.ts), and what
+ *   tfjs-wasm's `Sum` does instead (a transposed copy, then an innermost sum), here with our
+ *   transpose, faster than tfjs-wasm's own at this shape.
  *
  * @module
  */
@@ -31,6 +36,10 @@ Deno.bench("transpose [4096, 128]", { group: "parts" }, () => {
   const out = transposeLast2(x, tf.backend());
   tf.backend().disposeData(out.dataId);
 });
+Deno.bench("transpose [4096, 128], the other loop order", { group: "parts" }, () => {
+  const out = transposeLast2(x, tf.backend(), false);
+  tf.backend().disposeData(out.dataId);
+});
 Deno.bench("product, packed [128, 4096]·[4096, 128]", { group: "parts", baseline: true }, () => {
   tf.tidy(() => void tf.matMul(xt, dy));
 });
@@ -47,12 +56,17 @@ Deno.bench(
     tf.tidy(() => void tf.matMul(fresh(x17), fresh(dy), true, false));
   },
 );
-Deno.bench("dW [4096, 17]ᵀ·[4096, 128], Aᵀ then product", { group: "dW17" }, () => {
-  tf.tidy(() => void tf.matMul(tf.transpose(fresh(x17)), fresh(dy)));
+Deno.bench("dW [4096, 17]ᵀ·[4096, 128], unswapped: Aᵀ then product", { group: "dW17" }, () => {
+  tf.tidy(() => {
+    const at = tf.engine().makeTensorFromTensorInfo(transposeLast2(fresh(x17), tf.backend()));
+    tf.matMul(at, fresh(dy));
+  });
 });
 Deno.bench("sum over tokens [4096, 128] (ours)", { group: "sum", baseline: true }, () => {
   tf.tidy(() => void tf.sum(dy, 0));
 });
-Deno.bench("sum over tokens [4096, 128] as transpose + innermost sum", { group: "sum" }, () => {
+Deno.bench("sum over tokens [4096, 128], tfjs-wasm's way: transpose + innermost sum", {
+  group: "sum",
+}, () => {
   tf.tidy(() => void tf.sum(tf.transpose(dy), 1));
 });

@@ -11,12 +11,13 @@
  * {@link PRODUCT_POOL_MIN_ELEMENTS} elements the forward runs on the kernels' pool, split by
  * token rows (a share computed in place by the calling thread), bitwise equal to one thread.
  * (Four sigmoids per element make the forward compute-bound: wasm, M = 4096, C = 128, it
- * takes ~25 ms and copying its 8 inputs in and 8 outputs out of the pool's arena ~3.5 ms.)
+ * takes ~25 ms on one thread, `deno run -A bench/threads_bench.ts --only silu`, and copying its
+ * 8 inputs in and 8 outputs out of the pool's arena ~3.5 ms.)
  * The gradient runs on the calling thread: it reads 16 `[M, C]` arrays and writes 8 for about
  * as much arithmetic, so the pool's copies cost more than the second thread gains (it split
- * by channel blocks, the α, β gradients being per-channel sums: wasm, C = 128, interleaved
- * runs of the kernel alone, 1 thread / pool: M = 1,024 8.5 / 8.6 ms, M = 4,096 31.6 / 39.9,
- * M = 8,580 71.0 / 88.9).
+ * by channel blocks, the α, β gradients being per-channel sums; timed before its removal by a
+ * one-off script calling the gradient kernel alone, 1 thread and the pool interleaved, wasm,
+ * C = 128: M = 1,024 8.5 / 8.6 ms, M = 4,096 31.6 / 39.9, M = 8,580 71.0 / 88.9).
  *
  * @module
  */
@@ -31,10 +32,10 @@ import { kernelPool, workerRows } from "./pool/threads.ts";
 
 /**
  * Arena copies per row of the forward over its compute (wasm, M = 4096, C = 128: ~3.5 ms
- * against ~43 ms); the calling thread computes a share of the rows in place
+ * against ~25 ms); the calling thread computes a share of the rows in place
  * ({@link workerRows}).
  */
-const FORWARD_COPY_COST = 0.08;
+const FORWARD_COPY_COST = 0.14;
 
 /** Registered name of the forward kernel. */
 export const MV_SILU_KERNEL = "CliffordMVSiLU";

@@ -15,7 +15,7 @@
  * @module
  */
 import { tf } from "../backend.ts";
-import { copyRun } from "./wasm_slice.ts";
+import { copyRun, replaceWasmKernel } from "./wasm_heap.ts";
 
 /** The wasm backend's slice these kernels use. */
 interface WasmBackend {
@@ -53,20 +53,6 @@ export function concatFromHeap(
   return out;
 }
 
-/** Replaces the wasm backend's `name` kernel; string tensors keep the original. */
-function replace(name: string, kernelFunc: tf.KernelFunc): void {
-  const original = tf.getKernel(name, "wasm");
-  if (!original) throw new Error(`wasm_concat: the wasm backend has no ${name} kernel`);
-  tf.unregisterKernel(name, "wasm");
-  tf.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
-      const xs = args.inputs as unknown as tf.TensorInfo[];
-      return xs[0].dtype === "string" ? original.kernelFunc(args) : kernelFunc(args);
-    },
-  });
-}
-
 /** The replacement `Concat`. */
 export const wasmConcat: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const xs = inputs as unknown as tf.TensorInfo[];
@@ -79,23 +65,23 @@ export const wasmConcat: tf.KernelFunc = ({ inputs, attrs, backend }) => {
 /** The replacement `Pack`: the inputs, each with a new axis of size 1 at `axis`, joined. */
 export const wasmPack: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const xs = inputs as unknown as tf.TensorInfo[];
-  const shape = xs[0].shape;
-  for (const x of xs) {
-    tf.util.assertShapesMatch(
-      shape,
-      x.shape,
-      "All tensors passed to stack must have matching shapes",
-    );
-    tf.util.assert(
-      x.dtype === xs[0].dtype,
-      () => "All tensors passed to stack must have matching dtypes",
-    );
+  const shape = xs[0].shape, rank = shape.length;
+  xs.forEach((x, i) => {
+    if (!tf.util.arraysEqual(x.shape, shape) || x.dtype !== xs[0].dtype) {
+      throw new Error(
+        `stack: input ${i} is ${x.dtype} [${x.shape}], input 0 ${xs[0].dtype} [${shape}]: ` +
+          `all must have the same shape and dtype`,
+      );
+    }
+  });
+  const { axis } = attrs as unknown as { axis: number };
+  if (!Number.isInteger(axis) || axis < -(rank + 1) || axis > rank) {
+    throw new Error(`stack: axis ${axis} out of range [${-(rank + 1)}, ${rank}] for rank ${rank}`);
   }
-  let { axis } = attrs as unknown as { axis: number };
-  if (axis < 0) axis += shape.length + 1;
-  const outShape = [...shape.slice(0, axis), xs.length, ...shape.slice(axis)];
-  return concatFromHeap(xs, axis, outShape, backend);
+  const at = axis < 0 ? axis + rank + 1 : axis;
+  const outShape = [...shape.slice(0, at), xs.length, ...shape.slice(at)];
+  return concatFromHeap(xs, at, outShape, backend);
 };
 
-replace("Concat", wasmConcat);
-replace("Pack", wasmPack);
+replaceWasmKernel("Concat", wasmConcat);
+replaceWasmKernel("Pack", wasmPack);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
 import "./register.ts";
+import { wasmConcat, wasmPack } from "./wasm_concat.ts";
 
 /** Every op's values, as plain arrays, on the active backend. */
 function run(): unknown[] {
@@ -22,7 +23,7 @@ function run(): unknown[] {
       tf.concat([t([2, 0]), t([2, 3])], 1), // an empty input
       tf.concat([t([0, 3]), t([0, 3])], 0), // empty output
       tf.concat([t([2, 2], "int32"), t([2, 1], "int32")], 1),
-      tf.concat([t([5])], 0), // one input
+      tf.concat([t([0]), t([5])], 0), // one non-empty input
       tf.stack([t([4096, 1]), t([4096, 1]), t([4096, 1])], 1),
       tf.stack([t([2, 3]), t([2, 3])], 0),
       tf.stack([t([2, 3]), t([2, 3])], 2),
@@ -45,4 +46,52 @@ Deno.test("wasm Concat and Pack equal cpu's (axes, short/long runs, empty, int32
   const got = run();
   assert.equal(backend.numDataIds(), buffers, "wasm buffers left");
   assert.deepEqual(got, want);
+});
+
+Deno.test("wasm Concat and Pack kernel functions called directly equal cpu's ops; bad stack axes throw", async () => {
+  const cases: [number[][], number, "concat" | "stack"][] = [
+    [[[4096, 1], [4096, 1], [4096, 1]], 1, "concat"],
+    [[[3, 40], [3, 50]], -1, "concat"],
+    [[[0, 3], [2, 3]], 0, "concat"],
+    [[[4096, 1], [4096, 1]], 1, "stack"],
+    [[[2, 3], [2, 3], [2, 3]], -1, "stack"],
+    [[[2, 3], [2, 3]], -3, "stack"],
+  ];
+  const values = (direct: boolean) =>
+    cases.map(([shapes, axis, op]) =>
+      tf.tidy(() => {
+        const xs = shapes.map((s, i) => tf.range(i * 1e4, i * 1e4 + s[0] * s[1]).reshape(s));
+        if (!direct) {
+          return [...(op === "concat" ? tf.concat(xs, axis) : tf.stack(xs, axis)).dataSync()];
+        }
+        const info = (op === "concat" ? wasmConcat : wasmPack)({
+          inputs: xs as unknown as tf.NamedTensorInfoMap,
+          attrs: { axis } as unknown as tf.NamedAttrMap,
+          backend: tf.backend(),
+        }) as tf.TensorInfo;
+        return [...tf.engine().makeTensorFromTensorInfo(info).dataSync()];
+      })
+    );
+  await useBackend("cpu");
+  const want = values(false);
+  await useBackend("wasm");
+  assert.deepEqual(values(true), want);
+  assert.throws(() => tf.tidy(() => tf.stack([tf.zeros([2, 3])], -4)), /axis -4 out of range/);
+  for (const axis of [3, 1.5]) { // tfjs-core stops these before the kernel; the kernel too
+    assert.throws(
+      () =>
+        tf.tidy(() => {
+          wasmPack({
+            inputs: [tf.zeros([2, 3]), tf.zeros([2, 3])] as unknown as tf.NamedTensorInfoMap,
+            attrs: { axis } as unknown as tf.NamedAttrMap,
+            backend: tf.backend(),
+          });
+        }),
+      new RegExp(`axis ${axis} out of range \\[-3, 2\\] for rank 2`),
+    );
+  }
+  assert.throws(
+    () => tf.tidy(() => tf.stack([tf.zeros([2, 3]), tf.zeros([3, 2])])),
+    /input 1 is float32 \[3,2\], input 0 float32 \[2,3\]/,
+  );
 });

@@ -41,8 +41,19 @@ const TILE = 16;
  * Swaps the last two axes of float32 `x` (`[..., r, c]` → `[..., c, r]`) into a new heap
  * buffer, tile by tile on views of the wasm heap. tfjs-wasm's own Transpose kernel took
  * longer than the matmul it feeds ([1024, 128]: 1.5 ms against 1.3 ms).
+ *
+ * One side of a transpose is read or written with a stride (`c` or `r` floats); a stride with a
+ * large power-of-two factor puts a tile's cache lines in one cache set, so by default the inner
+ * loop runs along the side whose stride has fewer trailing zero bits (`rowsInner`: along `r`,
+ * reading with stride `c`). `deno bench -A bench/wasm_matmul_bench.ts`: `[4096, 128]` 0.7 ms
+ * that way against 2–3 ms the other.
  */
-export function transposeLast2(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+export function transposeLast2(
+  x: tf.TensorInfo,
+  backend: unknown,
+  rowsInner = trailingZeros(x.shape[x.shape.length - 2]) >
+    trailingZeros(x.shape[x.shape.length - 1]),
+): tf.TensorInfo {
   const wasm = backend as WasmBackend;
   const rank = x.shape.length;
   const [r, c] = [x.shape[rank - 2], x.shape[rank - 1]];
@@ -51,10 +62,6 @@ export function transposeLast2(x: tf.TensorInfo, backend: unknown): tf.TensorInf
   const src = wasm.typedArrayFromHeap(x) as Float32Array;
   const dst = wasm.typedArrayFromHeap(out) as Float32Array;
   const plane = r * c;
-  // One side of a transpose is read or written with a stride (`c` or `r` floats); a stride with
-  // a large power-of-two factor (4,096) puts a tile's lines in one cache set (4,096 × 128: 2.2 ms
-  // with the `r` stride, 0.64 ms with the `c` one), so the stride with fewer trailing zeros wins.
-  const rowsInner = trailingZeros(r) > trailingZeros(c);
   for (let base = 0; base < src.length; base += plane) {
     for (let i0 = 0; i0 < r; i0 += TILE) {
       const i1 = Math.min(i0 + TILE, r);
@@ -85,17 +92,18 @@ function trailingZeros(n: number): number {
 /**
  * Whether `Aᵀ·B` (A `[1…, K, M]`, B `[1…, K, N]`) is cheaper as `(Bᵀ·A)ᵀ`. XNNPACK packs the
  * right operand of every product it has not seen (tfjs-wasm caches the packing per right-hand
- * tensor, and a gradient is a new tensor each time), at ≈ 2.7× the cost per element of our
+ * tensor, and a gradient is a new tensor each time), at ≈ 2.6× the cost per element of our
  * transpose (`deno bench -A bench/wasm_matmul_bench.ts`: 1.9 against 0.72 ms at
- * `[4096, 128]`), so with N well above M (the weight gradient of a `[N, 17] → [N, 128]`
- * layer: 4.3 → 2.3 ms) it pays to pack A and transpose B and the product: `2K(N − M) > MN`
- * (packing 3, transposing 1 per element). Batched products (any batch axis above 1) are not
- * swapped.
+ * `[4096, 128]`; a plain copy ≈ 0.1×). The plain way transposes A and packs B (`2.6 KN + KM`
+ * in transposes' worth); the swapped one transposes B and the product, copies A and packs the
+ * copy (`KN + MN + 0.1 KM + 2.6 KM`): swapped when `16 K (N − M) > 10 MN + KM`, i.e. with N well
+ * above M (the weight gradient of a `[N, 17] → [N, 128]` layer: 2.7 → 1.8 ms in that bench, unswapped against swapped).
+ * Batched products (any batch axis above 1) and empty ones are not swapped.
  */
 export function packsLeftOperand(a: readonly number[], b: readonly number[]): boolean {
   if ([...a.slice(0, -2), ...b.slice(0, -2)].some((d) => d !== 1)) return false;
   const [k, m] = a.slice(-2), n = b[b.length - 1];
-  return 2 * k * (n - m) > m * n;
+  return k > 0 && m > 0 && 16 * k * (n - m) > 10 * m * n + k * m;
 }
 
 /** `Aᵀ·B` as `(Bᵀ·A)ᵀ`: B transposed, A packed by XNNPACK from a copy (freed with its packing). */
@@ -105,21 +113,24 @@ function transposedProduct(
   b: tf.TensorInfo,
   backend: WasmBackend,
 ): tf.TensorInfo {
-  const bt = transposeLast2(b, backend); // [1…, N, K]
-  // A copy of A: XNNPACK's packing of it is cached until its tensor is freed, which for a
-  // saved activation would be the end of the backward pass.
-  const aCopy = backend.makeOutput([...a.shape], "float32");
-  backend.typedArrayFromHeap(aCopy).set(backend.typedArrayFromHeap(a));
-  let product: tf.TensorInfo | undefined;
+  const temps: tf.TensorInfo[] = [];
   try {
-    product = originalFunc({
+    const bt = transposeLast2(b, backend); // [1…, N, K]
+    temps.push(bt);
+    // A copy of A: XNNPACK's packing of it is cached until its tensor is freed, which for a
+    // saved activation would be the end of the backward pass.
+    const aCopy = backend.makeOutput([...a.shape], "float32");
+    temps.push(aCopy);
+    backend.typedArrayFromHeap(aCopy).set(backend.typedArrayFromHeap(a));
+    const product = originalFunc({
       ...args,
       inputs: { a: bt, b: aCopy },
       attrs: { ...args.attrs, transposeA: false, transposeB: false },
     }) as tf.TensorInfo; // [1…, N, M]
+    temps.push(product);
     return transposeLast2(product, backend); // [1…, M, N]
   } finally {
-    for (const t of [bt, aCopy, product]) if (t) backend.disposeData(t.dataId);
+    for (const t of temps) backend.disposeData(t.dataId);
   }
 }
 
@@ -127,7 +138,10 @@ function transposedProduct(
 export const wasmBatchMatMul: tf.KernelFunc = (args) => {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA, transposeB } = args.attrs as unknown as MatMulAttrs;
-  if (!transposeA && !transposeB) return originalFunc(args);
+  // tfjs-wasm's kernel says which dtypes it cannot multiply; ours are float32 only.
+  if ((!transposeA && !transposeB) || a.dtype !== "float32" || b.dtype !== "float32") {
+    return originalFunc(args);
+  }
   const backend = args.backend as unknown as WasmBackend;
   if (transposeA && !transposeB && packsLeftOperand(a.shape, b.shape)) {
     return transposedProduct(args, a, b, backend);

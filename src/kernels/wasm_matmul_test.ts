@@ -41,7 +41,7 @@ function run(): Float32Array[] {
       const f = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, tA, tB);
       const z = f(x, y);
       const w = tf.linspace(-1, 1, z.size).reshape(z.shape);
-      out.push(z.dataSync() as Float32Array);
+      out.push(z.dataSync() as Float32Array, Float32Array.from(z.shape));
       // tfjs's BatchMatMul gradient does not reduce broadcast batches: gradients only without.
       if (a.length === b.length && (a.length === 2 || a[0] === b[0])) {
         const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), w)))([x, y]);
@@ -64,7 +64,7 @@ Deno.test("wasm BatchMatMul with transposes equals cpu's (values and gradients),
   assert.equal(backend.numDataIds(), buffers, "wasm buffers left");
   assert.equal(got.length, want.length);
   got.forEach((g, i) => {
-    const what = `result ${i} (cases: ${CASES.length}, value then da, db where defined)`;
+    const what = `result ${i} (cases: ${CASES.length}, value, shape, then da, db where defined)`;
     assert.equal(g.length, want[i].length, what);
     let scale = 0;
     for (const v of want[i]) scale = Math.max(scale, Math.abs(v));
@@ -79,17 +79,20 @@ Deno.test("wasm BatchMatMul: the override is registered; its transpose equals tf
   assert.equal(tf.getKernel("BatchMatMul", "wasm")?.kernelFunc, wasmBatchMatMul);
   const backend = tf.backend();
   for (const shape of [[37, 130], [3, 5, 17], [1, 1], [40, 33], [2, 64, 24], [2, 1, 16]]) {
-    tf.tidy(() => {
-      const x = tf.randomNormal(shape, 0, 1, "float32", shape.length);
-      const info = transposeLast2(x, backend);
-      const y = tf.engine().makeTensorFromTensorInfo(info);
-      const r = shape.length;
-      const perm = [...Array(r).keys()];
-      [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-      const want = tf.transpose(x, perm);
-      assert.deepEqual(y.shape, want.shape);
-      assert.deepEqual([...y.dataSync()], [...want.dataSync()], JSON.stringify(shape));
-    });
+    for (const rowsInner of [undefined, false, true]) { // the default, then both loop orders
+      tf.tidy(() => {
+        const x = tf.randomNormal(shape, 0, 1, "float32", shape.length);
+        const info = transposeLast2(x, backend, rowsInner);
+        const y = tf.engine().makeTensorFromTensorInfo(info);
+        const r = shape.length;
+        const perm = [...Array(r).keys()];
+        [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+        const want = tf.transpose(x, perm);
+        assert.deepEqual(y.shape, want.shape);
+        const what = `${JSON.stringify(shape)}, rowsInner ${rowsInner}`;
+        assert.deepEqual([...y.dataSync()], [...want.dataSync()], what);
+      });
+    }
   }
 });
 
@@ -139,4 +142,22 @@ Deno.test("wasm BatchMatMul: Aᵀ·B is swapped to (Bᵀ·A)ᵀ only when B is t
   assert.ok(!packsLeftOperand([4096, 128], [4096, 17]), "B narrower");
   assert.ok(!packsLeftOperand([2, 130, 5], [2, 130, 40]), "batched");
   assert.ok(!packsLeftOperand([1, 1], [1, 1]), "1 × 1");
+  assert.ok(!packsLeftOperand([4096, 0], [4096, 128]), "empty product");
+  assert.ok(
+    packsLeftOperand([4096, 100], [4096, 128]),
+    "100 vs 128: packing 28 fewer columns wins",
+  );
+  assert.ok(
+    !packsLeftOperand([4096, 120], [4096, 128]),
+    "120 vs 128: the copy of A and the product's transpose do not pay",
+  );
+});
+
+Deno.test("wasm BatchMatMul: non-float32 operands keep tfjs-wasm's kernel (and its error)", async () => {
+  await useBackend("wasm");
+  const int = (shape: number[]) => tf.ones(shape, "int32");
+  assert.throws(
+    () => tf.tidy(() => tf.matMul(int([130, 5]), int([130, 40]), true, false)),
+    /float32/,
+  );
 });

@@ -17,29 +17,12 @@
  * @module
  */
 import { tf } from "../backend.ts";
+import { copyRun, replaceWasmKernel } from "./wasm_heap.ts";
 
 /** The wasm backend's slice these kernels use. */
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
-
-/** Runs shorter than this are copied element by element (a `subarray` per run costs more). */
-const SHORT_RUN = 32;
-
-/** Copies `length` elements of `src` from `from` into `dst` at `at`. */
-export function copyRun(
-  dst: tf.backend_util.TypedArray,
-  at: number,
-  src: tf.backend_util.TypedArray,
-  from: number,
-  length: number,
-): void {
-  if (length < SHORT_RUN) {
-    for (let i = 0; i < length; i++) dst[at + i] = src[from + i];
-  } else {
-    dst.set(src.subarray(from, from + length), at);
-  }
 }
 
 /**
@@ -79,20 +62,6 @@ export function sliceFromHeap(
     }
   }
   return out;
-}
-
-/** Replaces the wasm backend's `name` kernel; string tensors keep the original. */
-function replace(name: string, kernelFunc: tf.KernelFunc): void {
-  const original = tf.getKernel(name, "wasm");
-  if (!original) throw new Error(`wasm_slice: the wasm backend has no ${name} kernel`);
-  tf.unregisterKernel(name, "wasm");
-  tf.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
-      const x = Object.values(args.inputs)[0] as tf.TensorInfo;
-      return x.dtype === "string" ? original.kernelFunc(args) : kernelFunc(args);
-    },
-  });
 }
 
 /** The replacement `Slice`. */
@@ -139,6 +108,6 @@ export const wasmUnpack: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   });
 };
 
-replace("Slice", wasmSlice);
-replace("SplitV", wasmSplitV);
-replace("Unpack", wasmUnpack);
+replaceWasmKernel("Slice", wasmSlice);
+replaceWasmKernel("SplitV", wasmSplitV);
+replaceWasmKernel("Unpack", wasmUnpack);

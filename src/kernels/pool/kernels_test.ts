@@ -203,7 +203,7 @@ function siluValueAndGrads(m: number, c: number, seed: number): () => Float32Arr
 
 for (const [m, c] of [[300, 40], [1, 8200]]) {
   testOnBackends(
-    `MVSiLU M=${m} C=${c}: 1, 2, 3 threads give equal values and gradients`,
+    `MVSiLU M=${m} C=${c}: 1, 2, 3 threads give equal values (pooled forward) and gradients`,
     () => compareThreads(`MVSiLU ${m}×${c}`, siluValueAndGrads(m, c, m + c)),
   );
 }
