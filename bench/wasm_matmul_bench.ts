@@ -13,6 +13,8 @@
  * - `dW, [4096, 17]ᵀ·[4096, 128]`: the first layer's weight gradient, both operands new, as
  *   the kernel runs it (swapped: `[4096, 17]` packed) and unswapped (our transpose of A, then
  *   XNNPACK's product packing B), the kernel's other path.
+ * - `contraction`: `[16384, 128]ᵀ·[16384, 128]` (both new) as the kernel runs it, summed over
+ *   chunks of 2,048 rows (`CONTRACTION_CHUNK`), and as one product (our transpose, then XNNPACK).
  * - `sum over tokens`: `sum(dY, 0)` of `[4096, 128]` (src/kernels/wasm_sum.ts), and what
  *   tfjs-wasm's `Sum` does instead (a transposed copy, then an innermost sum), here with our
  *   transpose, faster than tfjs-wasm's own at this shape.
@@ -69,4 +71,19 @@ Deno.bench("sum over tokens [4096, 128], tfjs-wasm's way: transpose + innermost 
   group: "sum",
 }, () => {
   tf.tidy(() => void tf.sum(tf.transpose(dy), 1));
+});
+
+const x16k = tf.randomNormal([16384, C], 0, 1, "float32", 4); // [16384, C]
+const dy16k = tf.randomNormal([16384, C], 0, 1, "float32", 5); // [16384, C]
+Deno.bench("dW [16384, 128]ᵀ·[16384, 128], kernel (2,048-row chunks)", {
+  group: "contraction",
+  baseline: true,
+}, () => {
+  tf.tidy(() => void tf.matMul(fresh(x16k), fresh(dy16k), true, false));
+});
+Deno.bench("dW [16384, 128]ᵀ·[16384, 128], one product", { group: "contraction" }, () => {
+  tf.tidy(() => {
+    const at = tf.engine().makeTensorFromTensorInfo(transposeLast2(fresh(x16k), tf.backend()));
+    tf.matMul(at, fresh(dy16k));
+  });
 });

@@ -134,6 +134,65 @@ function transposedProduct(
   }
 }
 
+/**
+ * Rows of the contraction per product when `Aᵀ·B` contracts over more than twice this many:
+ * XNNPACK streams the whole packed right operand (`K × N` floats) once per block of output rows,
+ * so past the caches a long contraction runs slower per row (`deno bench -A
+ * bench/wasm_matmul_bench.ts`: `[16384, 128]ᵀ·[16384, 128]` 35.1 ms as one product, 26.6 ms in
+ * chunks of 2,048 rows; at 4,096 rows chunks gained nothing).
+ */
+export const CONTRACTION_CHUNK = 2048;
+
+/** Whether `Aᵀ·B` (A `[1…, K, M]`, B `[1…, K, N]`) runs as a sum over row chunks of A and B. */
+export function chunksContraction(a: readonly number[], b: readonly number[]): boolean {
+  if ([...a.slice(0, -2), ...b.slice(0, -2)].some((d) => d !== 1)) return false;
+  return a[a.length - 2] > 2 * CONTRACTION_CHUNK;
+}
+
+/** Rows `[from, from + count)` of `x` (`[1…, K, C]`) into a new `[count, C]` heap tensor. */
+function rowsOf(x: tf.TensorInfo, from: number, count: number, backend: WasmBackend) {
+  const cols = x.shape[x.shape.length - 1];
+  const out = backend.makeOutput([count, cols], "float32");
+  const src = backend.typedArrayFromHeap(x); // after makeOutput: it may grow the heap
+  backend.typedArrayFromHeap(out).set(src.subarray(from * cols, (from + count) * cols));
+  return out;
+}
+
+/**
+ * `Aᵀ·B` as `Σ_chunks A_cᵀ·B_c` over row chunks of {@link CONTRACTION_CHUNK} (each product by
+ * {@link wasmBatchMatMul}), added in chunk order in float64, rounded to float32 once.
+ */
+function chunkedContraction(
+  args: Parameters<tf.KernelFunc>[0],
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  backend: WasmBackend,
+): tf.TensorInfo {
+  const k = a.shape[a.shape.length - 2], m = a.shape[a.shape.length - 1];
+  const n = b.shape[b.shape.length - 1];
+  const sum = new Float64Array(m * n); // [M, N]
+  for (let k0 = 0; k0 < k; k0 += CONTRACTION_CHUNK) {
+    const rows = Math.min(CONTRACTION_CHUNK, k - k0);
+    const temps: tf.TensorInfo[] = [];
+    try {
+      const ac = rowsOf(a, k0, rows, backend);
+      temps.push(ac);
+      const bc = rowsOf(b, k0, rows, backend);
+      temps.push(bc);
+      const product = wasmBatchMatMul({ ...args, inputs: { a: ac, b: bc } }) as tf.TensorInfo;
+      temps.push(product);
+      const p = backend.typedArrayFromHeap(product);
+      for (let i = 0; i < sum.length; i++) sum[i] += p[i];
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  }
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const out = backend.makeOutput([...new Array(rank - 2).fill(1), m, n], "float32");
+  backend.typedArrayFromHeap(out).set(sum);
+  return out;
+}
+
 /** The replacement `BatchMatMul` kernel function registered for wasm. */
 export const wasmBatchMatMul: tf.KernelFunc = (args) => {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -143,6 +202,9 @@ export const wasmBatchMatMul: tf.KernelFunc = (args) => {
     return originalFunc(args);
   }
   const backend = args.backend as unknown as WasmBackend;
+  if (transposeA && !transposeB && chunksContraction(a.shape, b.shape)) {
+    return chunkedContraction(args, a, b, backend);
+  }
   if (transposeA && !transposeB && packsLeftOperand(a.shape, b.shape)) {
     return transposedProduct(args, a, b, backend);
   }

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { tf, useBackend } from "../backend.ts";
 import "./register.ts";
 import {
+  chunksContraction,
+  CONTRACTION_CHUNK,
   packsLeftOperand,
   transposeLast2,
   usesOwnTranspose,
@@ -19,8 +21,9 @@ const CASES: { a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [];
 for (const tA of [false, true]) {
   for (const tB of [false, true]) {
     // [m, k] · [k, n] with m, k, n = 37, 130, 9 and degenerate 1s.
-    // [5, 130, 40] with tA: the swapped product (Bᵀ·A)ᵀ, see packsLeftOperand.
-    for (const [m, k, n] of [[37, 130, 9], [5, 130, 40], [1, 5, 1], [6, 1, 4]]) {
+    // [5, 130, 40] with tA: the swapped product (Bᵀ·A)ᵀ, see packsLeftOperand; K = 4,500 with
+    // tA: a sum over contraction chunks (chunksContraction), the last one short.
+    for (const [m, k, n] of [[37, 130, 9], [5, 130, 40], [1, 5, 1], [6, 1, 4], [5, 4500, 7]]) {
       const a = tA ? [k, m] : [m, k];
       const b = tB ? [n, k] : [k, n];
       CASES.push({ a, b, tA, tB });
@@ -160,4 +163,12 @@ Deno.test("wasm BatchMatMul: non-float32 operands keep tfjs-wasm's kernel (and i
     () => tf.tidy(() => tf.matMul(int([130, 5]), int([130, 40]), true, false)),
     /float32/,
   );
+});
+
+Deno.test("wasm BatchMatMul: Aᵀ·B is summed over contraction chunks only past 2 chunks, unbatched", () => {
+  const k = 2 * CONTRACTION_CHUNK;
+  assert.ok(chunksContraction([k + 1, 128], [k + 1, 128]));
+  assert.ok(chunksContraction([1, 16384, 17], [16384, 128]), "size-1 batch");
+  assert.ok(!chunksContraction([k, 128], [k, 128]), "4,096 rows: one product");
+  assert.ok(!chunksContraction([2, k + 1, 5], [2, k + 1, 7]), "batched");
 });
