@@ -42,8 +42,13 @@ const data = new SharedArrayBuffer(4 * (2 * Math.max(...lengths) * C + C * C));
 const worker = new Worker(new URL("./xnnpack_worker_probe_worker.ts", import.meta.url), {
   type: "module",
 });
-await new Promise<void>((resolve) => {
+await new Promise<void>((resolve, reject) => {
   worker.onmessage = () => resolve();
+  worker.onerror = (e) => {
+    e.preventDefault();
+    worker.terminate();
+    reject(new Error(`xnnpack_worker_probe: the worker failed to start: ${e.message}`));
+  };
   worker.postMessage({ control, data });
 });
 const heap = tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array };
@@ -61,36 +66,40 @@ function twoThreads(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor {
   Atomics.notify(ctl, 0);
   return tf.tidy(() => {
     const mine = tf.matMul(x.slice([k, 0], [n - k, C]), dy.slice([k, 0], [n - k, C]), true, false);
-    while (Atomics.load(ctl, 4) !== generation) Atomics.wait(ctl, 4, Atomics.load(ctl, 4));
+    for (let done; (done = Atomics.load(ctl, 4)) !== generation;) Atomics.wait(ctl, 4, done);
+    if (ctl[5] !== 0) throw new Error("xnnpack_worker_probe: the worker failed (its error above)");
     const at = 2 * C * k;
     return tf.add(mine, tf.tensor2d(f.slice(at, at + C * C), [C, C]));
   });
 }
 
 const median = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1];
-for (const n of lengths) {
-  const x = tf.randomNormal([n, C], 0, 1, "float32", 1) as tf.Tensor2D;
-  const dy0 = tf.randomNormal([n, C], 0, 1, "float32", 2) as tf.Tensor2D;
-  const one: number[] = [], two: number[] = [];
-  let diff = 0;
-  for (let i = 0; i < runs + 3; i++) {
-    const [dyA, dyB] = [tf.mul(dy0, 1) as tf.Tensor2D, tf.mul(dy0, 1) as tf.Tensor2D];
-    let t0 = performance.now();
-    const a = tf.matMul(x, dyA, true, false);
-    const tOne = performance.now() - t0;
-    t0 = performance.now();
-    const b = twoThreads(x, dyB);
-    const tTwo = performance.now() - t0;
-    if (i >= 3) [one.push(tOne), two.push(tTwo)];
-    diff = Math.max(diff, tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]));
-    tf.dispose([a, b, dyA, dyB]);
+try {
+  for (const n of lengths) {
+    const x = tf.randomNormal([n, C], 0, 1, "float32", 1) as tf.Tensor2D;
+    const dy0 = tf.randomNormal([n, C], 0, 1, "float32", 2) as tf.Tensor2D;
+    const one: number[] = [], two: number[] = [];
+    let diff = 0;
+    for (let i = 0; i < runs + 3; i++) {
+      const [dyA, dyB] = [tf.mul(dy0, 1) as tf.Tensor2D, tf.mul(dy0, 1) as tf.Tensor2D];
+      let t0 = performance.now();
+      const a = tf.matMul(x, dyA, true, false);
+      const tOne = performance.now() - t0;
+      t0 = performance.now();
+      const b = twoThreads(x, dyB);
+      const tTwo = performance.now() - t0;
+      if (i >= 3) [one.push(tOne), two.push(tTwo)];
+      diff = Math.max(diff, tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]));
+      tf.dispose([a, b, dyA, dyB]);
+    }
+    console.log(
+      `N = ${n}: kernel ${median(one).toFixed(2)} ms, main + XNNPACK worker (share ${share}) ` +
+        `${median(two).toFixed(2)} ms, max |difference| ${diff.toExponential(1)}`,
+    );
+    tf.dispose([x, dy0]);
   }
-  console.log(
-    `N = ${n}: kernel ${median(one).toFixed(2)} ms, main + XNNPACK worker (share ${share}) ` +
-      `${median(two).toFixed(2)} ms, max |difference| ${diff.toExponential(1)}`,
-  );
-  tf.dispose([x, dy0]);
+} finally {
+  Atomics.store(ctl, 0, -1);
+  Atomics.notify(ctl, 0);
+  worker.terminate();
 }
-Atomics.store(ctl, 0, -1);
-Atomics.notify(ctl, 0);
-worker.terminate();

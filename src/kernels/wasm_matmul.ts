@@ -139,14 +139,19 @@ function transposedProduct(
  * XNNPACK streams the whole packed right operand (`K × N` floats) once per block of output rows,
  * so past the caches a long contraction runs slower per row (`deno bench -A
  * bench/wasm_matmul_bench.ts`: `[16384, 128]ᵀ·[16384, 128]` 35.1 ms as one product, 26.6 ms in
- * chunks of 2,048 rows; at 4,096 rows chunks gained nothing).
+ * chunks of 2,048 rows).
  */
 export const CONTRACTION_CHUNK = 2048;
 
-/** Whether `Aᵀ·B` (A `[1…, K, M]`, B `[1…, K, N]`) runs as a sum over row chunks of A and B. */
+/**
+ * Whether `Aᵀ·B` (A `[1…, K, M]`, B `[1…, K, N]`) runs as a sum over row chunks of A and B:
+ * unbatched, non-empty, K > 2 {@link CONTRACTION_CHUNK} and the same K in both (a mismatch goes
+ * to tfjs-wasm's kernel, which says so).
+ */
 export function chunksContraction(a: readonly number[], b: readonly number[]): boolean {
   if ([...a.slice(0, -2), ...b.slice(0, -2)].some((d) => d !== 1)) return false;
-  return a[a.length - 2] > 2 * CONTRACTION_CHUNK;
+  const [k, m] = a.slice(-2), [kb, n] = b.slice(-2);
+  return k === kb && m > 0 && n > 0 && k > 2 * CONTRACTION_CHUNK;
 }
 
 /** Rows `[from, from + count)` of `x` (`[1…, K, C]`) into a new `[count, C]` heap tensor. */

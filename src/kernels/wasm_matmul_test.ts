@@ -171,4 +171,15 @@ Deno.test("wasm BatchMatMul: Aᵀ·B is summed over contraction chunks only past
   assert.ok(chunksContraction([1, 16384, 17], [16384, 128]), "size-1 batch");
   assert.ok(!chunksContraction([k, 128], [k, 128]), "4,096 rows: one product");
   assert.ok(!chunksContraction([2, k + 1, 5], [2, k + 1, 7]), "batched");
+  assert.ok(!chunksContraction([k + 1, 5], [k, 7]), "different K: tfjs-wasm's kernel throws");
+  assert.ok(!chunksContraction([k + 1, 0], [k + 1, 7]), "empty product");
+});
+
+Deno.test("wasm BatchMatMul: a long contraction with mismatched inner sizes throws", async () => {
+  await useBackend("wasm");
+  const k = 2 * CONTRACTION_CHUNK;
+  assert.throws(
+    () => tf.tidy(() => tf.matMul(tf.ones([k + 1, 5]), tf.ones([k, 7]), true, false)),
+    /inner shapes/,
+  );
 });
