@@ -201,7 +201,10 @@ function siluValueAndGrads(m: number, c: number, seed: number): () => Float32Arr
     });
 }
 
-for (const [m, c] of [[300, 40], [1, 8200]]) {
+// Only the forward is pooled, by rows (the gradient runs on the calling thread, see
+// mv_silu_kernels.ts): one shape with many rows. (A wide single row, the case of the old
+// channel-block gradient, is one unit that the calling thread usually takes first.)
+for (const [m, c] of [[300, 40]]) {
   testOnBackends(
     `MVSiLU M=${m} C=${c}: 1, 2, 3 threads give equal values (pooled forward) and gradients`,
     () => compareThreads(`MVSiLU ${m}×${c}`, siluValueAndGrads(m, c, m + c)),
