@@ -176,17 +176,22 @@ testOnBackends(
 
 /** y = fusedMVSiLU(x, α, β) and the gradients of Σ y·v wrt x, α and β. */
 function siluValueAndGrads(m: number, c: number, seed: number): () => Float32Array[] {
-  return () =>
-    tf.tidy(() => {
-      const x = Array.from({ length: 8 }, (_, b) =>
-        tf.randomNormal([m, c], 0, 1, "float32", seed + b)) as Multivector;
+  // Read outside tf.tidy: tidy walks a returned typed array element by element looking for
+  // tensors (3.6 s for 24 × [24, 8200]), long enough for the pool's workers to idle out.
+  return () => {
+    const tensors = tf.tidy(() => {
+      const x = Array.from(
+        { length: 8 },
+        (_, b) => tf.randomNormal([m, c], 0, 1, "float32", seed + b),
+      ) as Multivector;
       const params = Array.from(
         { length: 8 },
-        (_, g) =>
-          tf.randomNormal([c], 0, 1, "float32", seed + 10 + g) as tf.Tensor1D,
+        (_, g) => tf.randomNormal([c], 0, 1, "float32", seed + 10 + g) as tf.Tensor1D,
       );
-      const v = Array.from({ length: 8 }, (_, b) =>
-        tf.randomNormal([m, c], 0, 1, "float32", seed + 20 + b));
+      const v = Array.from(
+        { length: 8 },
+        (_, b) => tf.randomNormal([m, c], 0, 1, "float32", seed + 20 + b),
+      );
       const f = (...t: tf.Tensor[]) =>
         tf.addN(
           fusedMVSiLU(t.slice(0, 8) as Multivector, t.slice(8, 12), t.slice(12, 16)).map((y, b) =>
@@ -195,16 +200,18 @@ function siluValueAndGrads(m: number, c: number, seed: number): () => Float32Arr
         ) as tf.Scalar;
       const y = fusedMVSiLU(x, params.slice(0, 4), params.slice(4, 8));
       const grads = tf.grads(f)([...x, ...params]);
-      return [...y, ...grads].map((t) =>
-        t.dataSync() as Float32Array
-      );
+      return [...y, ...grads];
     });
+    const values = tensors.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(tensors);
+    return values;
+  };
 }
 
 // Only the forward is pooled, by rows (the gradient runs on the calling thread, see
-// mv_silu_kernels.ts): one shape with many rows. (A wide single row, the case of the old
-// channel-block gradient, is one unit that the calling thread usually takes first.)
-for (const [m, c] of [[300, 40]]) {
+// mv_silu_kernels.ts): shapes with several rows. (A single row is one unit, which the calling
+// thread usually takes before a worker wakes.)
+for (const [m, c] of [[300, 40], [24, 8200]]) {
   testOnBackends(
     `MVSiLU M=${m} C=${c}: 1, 2, 3 threads give equal values (pooled forward) and gradients`,
     () => compareThreads(`MVSiLU ${m}×${c}`, siluValueAndGrads(m, c, m + c)),
